@@ -1,0 +1,1 @@
+"""An inventory HTTP service small enough to read in one sitting."""

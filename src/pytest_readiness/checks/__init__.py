@@ -1,0 +1,1 @@
+"""The built-in readiness checks, one module each."""

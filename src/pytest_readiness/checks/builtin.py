@@ -1,0 +1,17 @@
+"""Registers the built-in checks through the same hook third-party packages use."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_readiness.check import Check
+from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
+from pytest_readiness.checks.tests_pass import TestsPassCheck
+
+
+@pytest.hookimpl
+def pytest_readiness_checks() -> list[type[Check]]:
+    return [
+        ProjectMetadataCheck,
+        TestsPassCheck,
+    ]

@@ -1,0 +1,164 @@
+"""Read `[tool.readiness]` (or `readiness.toml`) and resolve it with the command line.
+
+All validation happens here, before collection, so a typo stops the run with pytest's usage
+error naming the file and the key instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+from pytest_readiness import settings as settings_loader
+from pytest_readiness.check import Check
+from pytest_readiness.model import Category, Severity
+from pytest_readiness.waivers import Waiver
+
+FailOn = Literal["not-ready", "risks"]
+
+
+@dataclass
+class GateSettings:
+    """The keys of `[tool.readiness]` that are not a check's own table."""
+
+    select: list[str] = field(default_factory=list)
+    skip: list[str] = field(default_factory=list)
+    fail_on: FailOn = "not-ready"
+    exclude: list[str] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+
+
+GATE_KEYS = frozenset(field.name for field in dataclasses.fields(GateSettings))
+COMMON_CHECK_KEYS = {"enabled": bool, "severity": Severity}
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    settings: Any
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class ReadinessConfig:
+    source: Path | None
+    gate: GateSettings
+    checks: Mapping[str, CheckConfig]
+
+
+def find_table(rootdir: Path) -> tuple[Path | None, str, dict[str, Any]]:
+    """The file, the key prefix used in messages, and the raw table (empty when unconfigured)."""
+    pyproject = rootdir / "pyproject.toml"
+    standalone = rootdir / "readiness.toml"
+    table: dict[str, Any] = {}
+    if pyproject.is_file():
+        tool = _parse(pyproject).get("tool", {})
+        table = tool.get("readiness", {}) if isinstance(tool, dict) else {}
+        if not isinstance(table, dict):
+            raise pytest.UsageError(f"{pyproject}: tool.readiness must be a table")
+    if standalone.is_file():
+        if table:
+            raise pytest.UsageError(
+                f"{standalone}: settings found in both readiness.toml and pyproject.toml "
+                "[tool.readiness]; keep them in one place"
+            )
+        return standalone, "", _parse(standalone)
+    return (pyproject if table else None), "tool.readiness", table
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise pytest.UsageError(f"{path}: cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise pytest.UsageError(f"{path}: not valid TOML: {error}") from None
+
+
+def load_config(rootdir: Path, check_classes: Sequence[type[Check]]) -> ReadinessConfig:
+    source, prefix, table = find_table(rootdir)
+    shown = str(source) if source else str(rootdir / "pyproject.toml")
+
+    def key_of(name: str) -> str:
+        return f"{prefix}.{name}" if prefix else name
+
+    ids = {check.id for check in check_classes}
+    unknown = sorted(set(table) - GATE_KEYS - ids)
+    if unknown:
+        allowed = ", ".join(sorted(GATE_KEYS | ids))
+        raise pytest.UsageError(
+            f"{shown}: {key_of(unknown[0])}: unknown key; allowed keys: {allowed}"
+        )
+    try:
+        gate = settings_loader.load_dataclass(
+            GateSettings, {k: v for k, v in table.items() if k in GATE_KEYS}, prefix or "(top)"
+        )
+        _check_names(gate, check_classes, prefix)
+        checks = {
+            check.id: _check_config(check, table.get(check.id), key_of(check.id))
+            for check in check_classes
+        }
+    except settings_loader.SettingsError as error:
+        raise pytest.UsageError(f"{shown}: {error}") from None
+    return ReadinessConfig(source, gate, checks)
+
+
+def _check_config(check: type[Check], raw: Any, key: str) -> CheckConfig:
+    kind = check.Settings
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+        return CheckConfig(settings_loader.load(kind, [] if raw is None else raw, key))
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise settings_loader.SettingsError(key, "expected a table")
+    common = {name: raw[name] for name in COMMON_CHECK_KEYS if name in raw}
+    own = {name: value for name, value in raw.items() if name not in COMMON_CHECK_KEYS}
+    return CheckConfig(
+        settings=settings_loader.load_dataclass(kind, own, key),
+        enabled=settings_loader.load(bool, common.get("enabled", True), f"{key}.enabled"),
+        severity=(
+            settings_loader.load(Severity, common["severity"], f"{key}.severity")
+            if "severity" in common
+            else None
+        ),
+    )
+
+
+def _check_names(gate: GateSettings, check_classes: Sequence[type[Check]], prefix: str) -> None:
+    """select/skip and waivers must name checks (or categories) that exist: typos fail loudly."""
+    ids = {check.id for check in check_classes}
+    names = ids | {category.value for category in Category}
+    for key in ("select", "skip"):
+        for value in getattr(gate, key):
+            if value not in names:
+                raise settings_loader.SettingsError(
+                    f"{prefix}.{key}" if prefix else key,
+                    f"{value!r} is neither a check id nor a category; known: "
+                    + ", ".join(sorted(names)),
+                )
+    for index, waiver in enumerate(gate.waivers):
+        if waiver.check not in ids:
+            raise settings_loader.SettingsError(
+                f"{prefix}.waivers[{index}].check" if prefix else f"waivers[{index}].check",
+                f"{waiver.check!r} is not a check id; known: {', '.join(sorted(ids))}",
+            )
+
+
+def parse_id_list(value: str | None, known: set[str], option: str) -> list[str] | None:
+    """Split `--readiness-select a,b` and reject names that are neither ids nor categories."""
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    wrong = [name for name in names if name not in known]
+    if wrong:
+        raise pytest.UsageError(
+            f"{option}: {wrong[0]!r} is neither a check id nor a category; known: "
+            + ", ".join(sorted(known))
+        )
+    return names

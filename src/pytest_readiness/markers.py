@@ -1,0 +1,98 @@
+"""`@pytest.mark.readiness(...)`: the project's own tests taking part in the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from pytest_readiness.model import Category, CheckRecord, Finding, Outcome, Severity, fingerprint
+
+MARKER = "readiness"
+MARKER_HELP = (
+    "readiness(id=None, category='reliability', severity='high'): this test takes part in "
+    "the readiness verdict; a failure of medium or low severity is reported as a risk"
+)
+FAILED_RULE = "test-failed"
+
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    id: str
+    category: Category
+    severity: Severity
+
+
+def marker_spec(item: pytest.Item) -> MarkerSpec | None:
+    """Read and validate the marker; a bad value is a usage error naming the test."""
+    marker = item.get_closest_marker(MARKER)
+    if marker is None:
+        return None
+    unknown = sorted(set(marker.kwargs) - {"id", "category", "severity"})
+    if marker.args or unknown:
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.readiness takes only the keywords id, category, "
+            f"severity (got {', '.join(unknown) or 'positional arguments'})"
+        )
+    try:
+        return MarkerSpec(
+            id=str(marker.kwargs.get("id") or item.originalname),
+            category=Category(marker.kwargs.get("category", Category.RELIABILITY)),
+            severity=Severity(marker.kwargs.get("severity", Severity.HIGH)),
+        )
+    except ValueError as error:
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.readiness: {error}; categories: "
+            f"{', '.join(Category)}; severities: {', '.join(Severity)}"
+        ) from None
+
+
+def record_for(spec: MarkerSpec, report: pytest.TestReport) -> CheckRecord:
+    """The verdict's view of a marked test from its call-phase report."""
+    outcome = {"passed": Outcome.PASSED, "failed": Outcome.FAILED}.get(
+        report.outcome, Outcome.SKIPPED
+    )
+    record = CheckRecord(
+        id=spec.id,
+        nodeid=report.nodeid,
+        category=spec.category,
+        severity=spec.severity,
+        outcome=outcome,
+        duration_s=report.duration,
+    )
+    if outcome is Outcome.FAILED:
+        message = failure_message(report)
+        path, line = report_place(report)
+        record.summary = message
+        record.findings.append(
+            Finding(
+                rule=FAILED_RULE,
+                message=message,
+                severity=spec.severity,
+                fingerprint=fingerprint(spec.id, FAILED_RULE, path, report.nodeid),
+                path=path,
+                line=line,
+                fix=f"run `pytest {report.nodeid}` and fix what it shows",
+            )
+        )
+    elif outcome is Outcome.SKIPPED:
+        record.summary = failure_message(report)
+    else:
+        record.summary = "passed"
+    return record
+
+
+def failure_message(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message).splitlines()[0] if crash.message else "failed"
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    text = str(report.longrepr or "").strip()
+    return text.splitlines()[-1] if text else report.outcome
+
+
+def report_place(report: pytest.TestReport) -> tuple[str | None, int | None]:
+    """The test's file and 1-based line, `/`-separated as findings want them."""
+    path, line, _ = report.location
+    return path.replace("\\", "/"), (line + 1 if line is not None else None)

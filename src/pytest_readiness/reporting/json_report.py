@@ -1,0 +1,51 @@
+"""The JSON report of the contract (schema version 1): the one result model every writer reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_readiness.model import CheckRecord, TestRun
+from pytest_readiness.verdict import Decision, WaiverUse
+
+SCHEMA_VERSION = 1
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "report.schema.json"
+
+
+def build_report(
+    decision: Decision,
+    records: Sequence[CheckRecord],
+    tests: TestRun,
+    uses: Sequence[WaiverUse],
+    exit_status: int,
+    duration_s: float,
+) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": decision.verdict.value,
+        "reasons": list(decision.reasons),
+        "exit_status": exit_status,
+        "duration_s": round(duration_s, 3),
+        "tests": tests.counts(),
+        "checks": [record.to_dict() for record in sorted(records, key=lambda r: r.nodeid)],
+        "waivers": [
+            {
+                "check": use.waiver.check,
+                "rule": use.waiver.rule,
+                "path": use.waiver.path,
+                "fingerprint": use.waiver.fingerprint,
+                "reason": use.waiver.reason,
+                "expires": use.waiver.expires.isoformat(),
+                "expired": use.expired,
+                "matched": use.matched,
+            }
+            for use in uses
+        ],
+    }
+
+
+def write_report(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", "utf-8")

@@ -1,0 +1,133 @@
+"""Who does what in a run: the central process decides, xdist workers only run items.
+
+`CentralRole` is registered in the single process of a plain run and in the controller of a
+pytest-xdist run; workers register nothing of it, so every result is recorded exactly once.
+Reports from workers carry their check records in a `readiness` attribute, which xdist
+serialises with the report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from pytest_readiness.gate import Gate
+from pytest_readiness.items import item_nodeid, reports_for
+from pytest_readiness.markers import failure_message, report_place
+from pytest_readiness.model import CheckRecord, FailedTest
+from pytest_readiness.reporting import terminal
+from pytest_readiness.reporting.json_report import build_report, write_report
+from pytest_readiness.verdict import decide, reaches, waiver_uses
+
+
+class CentralRole:
+    """Records every result, runs deferred checks after the tests, decides and reports."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.collected: set[str] = set()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, "readiness", None)
+        if payload and payload.get("record"):
+            self.gate.records.append(CheckRecord.from_dict(payload["record"]))
+        if payload and payload["kind"] == "check":
+            return
+        self._count_test(report)
+
+    def _count_test(self, report: pytest.TestReport) -> None:
+        tests = self.gate.tests
+        if report.when == "call":
+            if report.passed:
+                tests.passed += 1
+            elif report.skipped:
+                tests.skipped += 1
+            else:
+                tests.failed += 1
+                self._remember_failure(report)
+        elif report.failed:
+            tests.errors += 1
+            self._remember_failure(report)
+        elif report.skipped:
+            tests.skipped += 1
+
+    def _remember_failure(self, report: pytest.TestReport) -> None:
+        path, line = report_place(report)
+        message = failure_message(report)
+        if report.when != "call":
+            message = f"error in {report.when}: {message}"
+        self.gate.tests.failures.append(FailedTest(report.nodeid, path, line, message))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        result = yield
+        if not session.config.option.collectonly:
+            self._run_deferred(session)
+        return result
+
+    def _run_deferred(self, session: pytest.Session) -> None:
+        collected = self.collected or {item.nodeid for item in session.items}
+        hook = session.config.hook
+        for check in self.gate.checks:
+            nodeid = item_nodeid(check)
+            if not check.deferred or nodeid not in collected:
+                continue
+            record = self.gate.run_check(check, nodeid)
+            hook.pytest_runtest_logstart(nodeid=nodeid, location=("readiness", None, check.name))
+            for report in reports_for(nodeid, record):
+                hook.pytest_runtest_logreport(report=report)
+            hook.pytest_runtest_logfinish(nodeid=nodeid, location=("readiness", None, check.name))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        config = session.config
+        if config.option.collectonly:
+            return
+        gate = self.gate
+        gate.waiver_uses = waiver_uses(gate.settings.gate.waivers, gate.records, gate.today)
+        gate.decision = decide(gate.records, gate.tests, gate.waiver_uses)
+        if session.exitstatus == pytest.ExitCode.OK and reaches(
+            gate.decision.verdict, gate.options.fail_on
+        ):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        report = build_report(
+            gate.decision,
+            gate.records,
+            gate.tests,
+            gate.waiver_uses,
+            int(session.exitstatus),
+            time.monotonic() - gate.started,
+        )
+        config.hook.pytest_readiness_report(report=report, config=config)
+        gate.report = report
+        try:
+            self._write_outputs(config, report)
+        except OSError as error:
+            gate.output_error = f"readiness: cannot write a report: {error}"
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            report["exit_status"] = int(session.exitstatus)
+
+    def _write_outputs(self, config: pytest.Config, report: dict[str, Any]) -> None:
+        options = self.gate.options
+        if options.report_path is not None:
+            write_report(options.report_path, report)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.gate.report is not None:
+            terminal.write_summary(terminalreporter, self.gate.report)
+        if self.gate.output_error:
+            terminalreporter.write_line(self.gate.output_error, red=True, bold=True)
+
+
+class XdistControllerRole:
+    """Learns from the workers which items exist: the controller collects none itself."""
+
+    def __init__(self, central: CentralRole) -> None:
+        self.central = central
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.central.collected.update(ids)
