@@ -1,4 +1,4 @@
-"""Results cached by content hash in pytest's cache directory, so unchanged files are not re-checked.
+"""Results cached by content hash in pytest's cache directory: unchanged files are not re-checked.
 
 Entries are JSON files named by a digest of everything the result depends on (file content,
 the check's version, its settings). Writes go through a temporary file and `os.replace`, so

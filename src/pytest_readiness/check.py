@@ -16,7 +16,6 @@ from pytest_readiness.cache import ContentCache
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import Category, CheckResult, Finding, Severity, fingerprint
 
-
 TEST_RUN_ARTIFACT = "tests"
 """The key under which `CheckContext.artifacts` holds the run's `TestRun` for deferred checks."""
 

@@ -8,7 +8,9 @@ a symlinked directory, so a symlink loop cannot hang it.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,12 +58,23 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
         if "/" not in pattern:
             if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
                 return True
-            continue
-        if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, f"{pattern}/*"):
-            return True
-        if pattern.endswith("/**") and path.startswith(pattern[:-3] + "/"):
+        elif _glob(pattern).fullmatch(path):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=512)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A path glob as git reads it: `*` stays within a directory, `**` crosses them."""
+    pieces = []
+    for index, piece in enumerate(re.split(r"(\*\*/?|\*|\?)", pattern)):
+        if index % 2 == 0:
+            pieces.append(re.escape(piece))
+        elif piece.startswith("**"):
+            pieces.append("(?:.*/)?" if piece.endswith("/") else ".*")
+        else:
+            pieces.append("[^/]*" if piece == "*" else "[^/]")
+    return re.compile("".join(pieces) + "(?:/.*)?")
 
 
 def is_binary(head: bytes) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from _pytest._code.code import TerminalRepr
@@ -127,7 +127,9 @@ def reports_for(nodeid: str, record: CheckRecord) -> list[pytest.TestReport]:
     """Setup, call and teardown reports for a check decided on the controller after the run."""
     name = nodeid.rsplit("::", 1)[-1]
     location = (COLLECTOR_NAME, None, f"readiness check {name}")
-    keywords = {name: 1, COLLECTOR_NAME: 1, record.id: 1, record.category.value: 1}
+    keywords: dict[str, Literal[1]] = dict.fromkeys(
+        (name, COLLECTOR_NAME, record.id, record.category.value), 1
+    )
     properties = junit_properties(record)
     payload = {"kind": "check", "record": None}
     outcome: Any = "passed"

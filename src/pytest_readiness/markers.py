@@ -36,7 +36,7 @@ def marker_spec(item: pytest.Item) -> MarkerSpec | None:
         )
     try:
         return MarkerSpec(
-            id=str(marker.kwargs.get("id") or item.originalname),
+            id=str(marker.kwargs.get("id") or getattr(item, "originalname", item.name)),
             category=Category(marker.kwargs.get("category", Category.RELIABILITY)),
             severity=Severity(marker.kwargs.get("severity", Severity.HIGH)),
         )

@@ -104,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         ):
             continue
         checks.extend(check_class.instances(check_config.settings, severity=check_config.severity))
+    checks.sort(key=lambda check: check.name)
     gate = Gate(config, options, settings, checks)
     config.stash[GATE_KEY] = gate
     for check_class in {type(check) for check in checks}:
@@ -155,7 +156,8 @@ def pytest_collection_modifyitems(
     if gate is None:
         return
     if gate.options.readiness_only:
-        kept, dropped = [], []
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
         for item in items:
             spec = marker_spec(item)
             wanted = spec is not None and _chosen(

@@ -5,13 +5,19 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.check import Check
+from pytest_readiness.checks.coverage import CoverageCheck
+from pytest_readiness.checks.insecure_code import BanditCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.tests_pass import TestsPassCheck
+from pytest_readiness.checks.timeouts import TimeoutsCheck
 
 
 @pytest.hookimpl
 def pytest_readiness_checks() -> list[type[Check]]:
     return [
+        CoverageCheck,
         ProjectMetadataCheck,
         TestsPassCheck,
+        BanditCheck,
+        TimeoutsCheck,
     ]
