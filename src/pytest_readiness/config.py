@@ -28,10 +28,15 @@ class GateSettings:
     """The keys of `[tool.readiness]` that are not a check's own table."""
 
     select: list[str] = field(default_factory=list)
+    """Run only these checks (ids or categories); empty runs all. `--readiness-select` wins."""
     skip: list[str] = field(default_factory=list)
+    """Leave out these checks (ids or categories). `--readiness-skip` wins."""
     fail_on: FailOn = "not-ready"
+    """The verdict that makes the exit status non-zero. `--readiness-fail-on` wins."""
     exclude: list[str] = field(default_factory=list)
+    """Paths no check looks at (globs relative to the rootdir; a bare name matches anywhere)."""
     waivers: list[Waiver] = field(default_factory=list)
+    """Accepted findings, each with a reason and an expiry: see below."""
 
 
 GATE_KEYS = frozenset(field.name for field in dataclasses.fields(GateSettings))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -163,5 +164,5 @@ def describe_fields(kind: type) -> list[tuple[str, str, str]]:
 
 
 def _type_name(kind: Any) -> str:
-    text = str(kind).replace("typing.", "").replace("datetime.", "")
-    return text.replace("<class '", "").replace("'>", "")
+    text = str(kind).replace("<class '", "").replace("'>", "")
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)

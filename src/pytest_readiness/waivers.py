@@ -15,11 +15,17 @@ class Waiver:
     """One `[[tool.readiness.waivers]]` entry; unset `rule`/`path`/`fingerprint` match anything."""
 
     check: str
+    """The id of the check whose findings this waives."""
     reason: str
+    """Why the finding is accepted; must not be empty."""
     expires: datetime.date
+    """The last day the waiver is in force; after it the verdict is not-ready until it goes."""
     rule: str | None = None
+    """Only findings of this rule."""
     path: str | None = None
+    """Only findings in this file (relative to the rootdir, `/`-separated)."""
     fingerprint: str | None = None
+    """Only the finding with this fingerprint (from the JSON report)."""
 
     def validate(self) -> None:
         if not self.reason.strip():
