@@ -55,7 +55,7 @@ def test_example_service_report(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "--readiness", "-p", "no:cacheprovider",
-         "--readiness-report", str(report_path)],
+         f"--readiness-report={report_path}"],
         cwd=EXAMPLE, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert report_path.exists(), completed.stdout + completed.stderr

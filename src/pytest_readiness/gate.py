@@ -62,7 +62,7 @@ class Gate:
         self.checks = list(checks)
         self.today = datetime.date.today()
         self.started = time.monotonic()
-        cache_dir = None if options.no_cache or config.cache is None else _cache_dir(config)
+        cache_dir = None if options.no_cache else _cache_dir(config)
         self.context = CheckContext(
             rootdir=config.rootpath,
             files=ProjectFiles(config.rootpath, settings.gate.exclude),
@@ -125,6 +125,7 @@ class Gate:
         return record
 
 
-def _cache_dir(config: pytest.Config) -> Path:
-    assert config.cache is not None
-    return config.cache.mkdir("readiness")
+def _cache_dir(config: pytest.Config) -> Path | None:
+    """pytest's cache directory for our entries; none when the cacheprovider plugin is off."""
+    cache = getattr(config, "cache", None)
+    return None if cache is None else cache.mkdir("readiness")

@@ -30,6 +30,9 @@ from pytest_readiness.roles import CentralRole, XdistControllerRole
 
 BUILTIN_PLUGIN_NAME = "readiness-builtin-checks"
 
+# Fixtures for the project's own readiness tests: available in every run, used only when asked for.
+pytest_plugins = ["pytest_readiness.fixtures.faults", "pytest_readiness.fixtures.health"]
+
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)

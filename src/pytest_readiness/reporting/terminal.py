@@ -15,6 +15,7 @@ VERDICT_STYLE = {
     "not-ready": {"red": True, "bold": True},
 }
 FINDINGS_PER_CHECK = 3
+CHECK_PREFIX = "readiness::"
 
 
 def write_summary(terminal: pytest.TerminalReporter, report: dict[str, Any]) -> None:
@@ -31,8 +32,14 @@ def write_summary(terminal: pytest.TerminalReporter, report: dict[str, Any]) -> 
             f"{open_findings.get(severity.value, 0)} {severity.value}" for severity in Severity
         )
     )
+    quiet_tests = 0
     for check in report["checks"]:
-        _write_check(terminal, check)
+        if check["outcome"] == "passed" and not check["nodeid"].startswith(CHECK_PREFIX):
+            quiet_tests += 1
+        else:
+            _write_check(terminal, check)
+    if quiet_tests:
+        terminal.write_line(f"PASSED  {quiet_tests} test(s) marked readiness")
     for waiver in report["waivers"]:
         state = "EXPIRED" if waiver["expired"] else f"matched {waiver['matched']}"
         terminal.write_line(

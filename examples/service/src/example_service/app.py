@@ -1,24 +1,42 @@
-"""The HTTP layer: routes requests to the inventory and answers in JSON."""
+"""The HTTP layer: routes requests to the inventory and answers in JSON.
+
+`/healthz` is liveness: it answers as long as the process can serve a request, and never looks
+at dependencies (a liveness that fails with a dependency restarts every instance at once).
+`/readyz` is readiness: it also asks the supplier, and answers 503 while the supplier does not
+answer, so that traffic goes elsewhere until it is back. Both answer `application/health+json`.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
+import urllib.error
+import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from example_service.inventory import Inventory, InvalidItem
+from example_service.inventory import InvalidItem, Inventory
 
 logger = logging.getLogger(__name__)
+
+HEALTH_JSON = "application/health+json"
+DEPENDENCY_TIMEOUT_S = 0.5
+"""Well under a probe's 1 s timeout, so a hanging supplier makes readyz fail, not time out."""
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class InventoryHandler(BaseHTTPRequestHandler):
     server: InventoryServer
 
     def do_GET(self) -> None:
-        if self.path == "/items":
+        if self.path == "/healthz":
+            self._send(HTTPStatus.OK, {"status": "pass"}, HEALTH_JSON)
+        elif self.path == "/readyz":
+            self._send_readiness()
+        elif self.path == "/items":
             self._send(HTTPStatus.OK, self.server.inventory.as_dict())
         elif self.path.startswith("/items/"):
             name = self.path.removeprefix("/items/")
@@ -43,34 +61,73 @@ class InventoryHandler(BaseHTTPRequestHandler):
             return
         self._send(HTTPStatus.CREATED, {"name": body["name"]})
 
-    def _send(self, status: HTTPStatus, payload: Any) -> None:
+    def _send_readiness(self) -> None:
+        url = self.server.dependency_url
+        if url is None:
+            self._send(HTTPStatus.OK, {"status": "pass"}, HEALTH_JSON)
+            return
+        check = check_dependency(url)
+        ready = check["status"] == "pass"
+        self._send(
+            HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE,
+            {"status": check["status"], "checks": {"supplier:reachable": [check]}},
+            HEALTH_JSON,
+        )
+
+    def _send(
+        self, status: HTTPStatus, payload: Any, content_type: str = "application/json"
+    ) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet by default: access logs would drown test output."""
+
+
+def check_dependency(url: str) -> dict[str, Any]:
+    """One health+json check result for the supplier: pass when it answers below 500."""
+    started = time.monotonic()
+    try:
+        with _DIRECT.open(url, timeout=DEPENDENCY_TIMEOUT_S) as response:
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except (OSError, ValueError) as error:
+        return {"status": "fail", "output": f"supplier unreachable: {type(error).__name__}"}
+    elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+    if status >= 500:
+        return {"status": "fail", "output": f"supplier answered HTTP {status}"}
+    return {"status": "pass", "observedValue": elapsed_ms, "observedUnit": "ms"}
 
 
 class InventoryServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], inventory: Inventory | None = None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        inventory: Inventory | None = None,
+        dependency_url: str | None = None,
+    ) -> None:
         super().__init__(address, InventoryHandler)
         self.inventory = inventory or Inventory()
+        self.dependency_url = dependency_url
 
 
-def start_in_thread(host: str = "127.0.0.1", port: int = 0) -> InventoryServer:
-    """Start a server on a background thread; the caller shuts it down."""
-    server = InventoryServer((host, port))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def start_in_thread(
+    host: str = "127.0.0.1", port: int = 0, dependency_url: str | None = None
+) -> InventoryServer:
+    """Start a server on a background thread; the caller shuts it down (within 50 ms)."""
+    server = InventoryServer((host, port), dependency_url=dependency_url)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return server
 
 
-def serve(host: str, port: int) -> None:
-    with InventoryServer((host, port)) as server:
+def serve(host: str, port: int, dependency_url: str | None = None) -> None:
+    with InventoryServer((host, port), dependency_url=dependency_url) as server:
         logger.info("serving on http://%s:%d", host, server.server_address[1])
         server.serve_forever()

@@ -1,0 +1,83 @@
+"""Wall time of a project's test suite: no coverage, `pytest --cov`, and the `coverage` check.
+
+    python benchmarks/coverage_overhead.py [PROJECT] [--runs N] [--workers N]
+
+PROJECT defaults to `examples/service`; it is copied to a temporary directory first, so neither
+pytest-cov's `.coverage` nor any cache lands in the repository. Each round runs every variant
+once, in turn, so that load from other jobs on the machine falls on all of them alike; the
+figures are the medians over the rounds. The variants:
+
+- `none`: plain `pytest`;
+- `pytest-cov`: `pytest --cov=. --cov-report=` (the same source as the check's default: the
+  rootdir), the cost users already accept;
+- `gate`: `pytest --readiness --readiness-select project-metadata`: the gate without coverage,
+  to separate the gate's own fixed cost from the measurement's;
+- `readiness-coverage`: `pytest --readiness --readiness-select coverage` with the early-start
+  plugin, i.e. measuring, combining and deciding.
+
+The check's overhead is `readiness-coverage - gate`; pytest-cov's is `pytest-cov - none`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+VARIANTS: dict[str, list[str]] = {
+    "none": [],
+    "pytest-cov": ["--cov=.", "--cov-report="],
+    "gate": ["--readiness", "--readiness-select", "project-metadata"],
+    "readiness-coverage": [
+        "-p",
+        "pytest_readiness.checks.coverage.early",
+        "--readiness",
+        "--readiness-select",
+        "coverage",
+    ],
+}
+
+
+def run_once(project: Path, extra: list[str], workers: int) -> float:
+    command = [sys.executable, "-m", "pytest", "-q", "-n", str(workers), *extra]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=project, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", nargs="?", type=Path, default=REPOSITORY / "examples/service")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=0)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="coverage-overhead-") as scratch:
+        project = Path(scratch) / "project"
+        shutil.copytree(arguments.project, project, ignore=shutil.ignore_patterns(".pytest_cache"))
+        for extra in VARIANTS.values():  # warm the bytecode caches before timing
+            run_once(project, extra, arguments.workers)
+        times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+        for _ in range(arguments.runs):
+            for name, extra in VARIANTS.items():
+                times[name].append(run_once(project, extra, arguments.workers))
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"project {arguments.project}, -n {arguments.workers}, median of {arguments.runs} runs")
+    for name, value in median.items():
+        spread = f"{min(times[name]):.2f}-{max(times[name]):.2f}"
+        print(f"  {name:<20} {value:6.2f} s   (range {spread} s)")
+    cov_overhead = median["pytest-cov"] - median["none"]
+    check_overhead = median["readiness-coverage"] - median["gate"]
+    print(f"  pytest-cov overhead  {cov_overhead:6.2f} s")
+    print(f"  check overhead       {check_overhead:6.2f} s")
+    ratio = median["readiness-coverage"] / median["pytest-cov"]
+    print(f"  readiness-coverage / pytest-cov wall time: {ratio:.3f}")
+
+
+if __name__ == "__main__":
+    main()

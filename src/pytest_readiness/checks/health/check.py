@@ -1,0 +1,166 @@
+"""`HealthCheck`: one item per `[[tool.readiness.health]]` entry, from service start to verdict.
+
+For each entry: start the dependency stand-in and the service when commands are given, wait
+for the first ready answer (time to ready is held to the startup budget), probe the URL the
+configured number of times, judge status, body, exposure and latency, then fault the dependency.
+Every process started is stopped before `run` returns, whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.health.dependency import DependencyFault, exercise
+from pytest_readiness.checks.health.expectations import latency_problems, series_problems
+from pytest_readiness.checks.health.exposure import withhold_secrets
+from pytest_readiness.checks.health.probe import Prober, Timeouts
+from pytest_readiness.checks.health.problem import Problem
+from pytest_readiness.checks.health.service import (
+    Placeholders,
+    Service,
+    StartupError,
+    free_port,
+)
+from pytest_readiness.checks.health.settings import HealthEntry
+from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.settings import SettingsError
+
+
+class HealthCheck(Check):
+    id = "health"
+    category = Category.OPERATIONS
+    severity = Severity.HIGH
+    description = "Health endpoints answer as Kubernetes probes expect, within latency budgets"
+    Settings = list[HealthEntry]
+
+    @classmethod
+    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
+        """One item per entry, named `health[<name>]`; a single skipping item without entries."""
+        entries: list[HealthEntry] = settings
+        if not entries:
+            return [cls(entries, severity=severity)]
+        names = [entry.name for entry in entries]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise SettingsError(
+                "tool.readiness.health", f"entry names must be unique; repeated: {', '.join(twice)}"
+            )
+        return [cls(entry, severity=severity, param=entry.name) for entry in entries]
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        entry = self.settings
+        if not isinstance(entry, HealthEntry):
+            raise CheckSkipped("no [[tool.readiness.health]] entry is configured")
+        placeholders = Placeholders(port=free_port(), dependency_port=free_port())
+        url = placeholders.fill(entry.url)
+        result = CheckResult()
+        problems: list[Problem] = []
+        cwd = ctx.rootdir / entry.cwd
+        env = {name: placeholders.fill(value) for name, value in entry.env.items()}
+        with contextlib.ExitStack() as running:
+            prober = running.enter_context(
+                Prober(Timeouts(connect_s=entry.connect_timeout_s, read_s=entry.timeout_s))
+            )
+            dependency = None
+            if entry.dependency_command:
+                dependency = Service(placeholders.argv(entry.dependency_command), cwd=cwd, env=env)
+                running.callback(dependency.stop)
+                _start_dependency(dependency, placeholders.dependency_port, entry)
+            if entry.command:
+                try:
+                    service = running.enter_context(
+                        Service(placeholders.argv(entry.command), cwd=cwd, env=env)
+                    )
+                    startup_ms = service.wait_until_ready(
+                        lambda: prober.probe(url), entry.ready, entry.startup_timeout_s
+                    )
+                except StartupError as error:
+                    problems.append(_startup_problem(entry, error))
+                    return self._result(result, problems, placeholders, "service did not start")
+                result.metrics["startup_ms"] = round(startup_ms, 1)
+                problems += _startup_budget_problems(entry, startup_ms)
+            series = prober.series(url, entry.probes)
+            problems += series_problems(series, entry)
+            problems += latency_problems(series, entry)
+            result.metrics.update(series.latency_ms.metrics())
+            if dependency is not None:
+                fault = DependencyFault(
+                    readiness_url=url,
+                    liveness_url=placeholders.fill(entry.liveness_url),
+                    down_status=tuple(entry.dependency_down_status),
+                    port=placeholders.dependency_port,
+                    reaction_timeout_s=entry.dependency_timeout_s,
+                )
+                try:
+                    problems += exercise(fault, dependency, prober, entry.ready)
+                except StartupError as error:
+                    raise CheckError(f"the dependency stand-in did not restart: {error}") from None
+        summary = f"{entry.probes} probe(s) of {url}: {series.latency_ms.describe()}"
+        if "startup_ms" in result.metrics:
+            summary += f"; ready {result.metrics['startup_ms']:.0f} ms after start"
+        return self._result(result, problems, placeholders, summary)
+
+    def _result(
+        self,
+        result: CheckResult,
+        problems: list[Problem],
+        placeholders: Placeholders,
+        summary: str,
+    ) -> CheckResult:
+        result.findings = [self._finding(problem, placeholders) for problem in problems]
+        count = len(result.findings)
+        result.summary = f"{summary}; {count} finding(s)" if count else summary
+        return result
+
+    def _finding(self, problem: Problem, placeholders: Placeholders) -> Finding:
+        key = problem.message if problem.key is None else problem.key
+        return self.finding(
+            problem.rule,
+            withhold_secrets(problem.message),
+            severity=problem.severity,
+            fix=problem.fix,
+            key=placeholders.unfill(key),
+        )
+
+
+def _startup_problem(entry: HealthEntry, error: StartupError) -> Problem:
+    rule = "startup-failed" if error.exited else "startup-timeout"
+    message = f"`{entry.command}` {error.reason}"
+    if error.output_tail:
+        message += f"; last output:\n{error.output_tail}"
+    return Problem(
+        rule,
+        message,
+        fix="run the command by hand with the same port and environment and read its output",
+        key=entry.name,
+    )
+
+
+def _startup_budget_problems(entry: HealthEntry, startup_ms: float) -> list[Problem]:
+    if entry.startup_budget_ms is None or startup_ms <= entry.startup_budget_ms:
+        return []
+    return [
+        Problem(
+            "startup-over-budget",
+            f"`{entry.command}` took {startup_ms:.0f} ms to be ready; "
+            f"the startup budget is {entry.startup_budget_ms:g} ms",
+            fix="defer slow initialisation past the first ready answer or raise the budget",
+            key=entry.name,
+        )
+    ]
+
+
+def _start_dependency(dependency: Service, port: int, entry: HealthEntry) -> None:
+    """Failing to start the stand-in is the check's error, not a finding about the service."""
+    try:
+        dependency.start()
+        dependency.wait_until_accepting(port, entry.startup_timeout_s)
+    except StartupError as error:
+        tail = f"; last output:\n{withhold_secrets(error.output_tail)}" if error.output_tail else ""
+        raise CheckError(
+            f"the dependency stand-in `{shlex.join(dependency.argv)}` {error.reason}{tail}"
+        ) from None

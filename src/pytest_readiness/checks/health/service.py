@@ -1,0 +1,253 @@
+"""Start the service under review on a free port, wait until it is ready, and always stop it.
+
+The service runs in its own process group so that stopping it also stops whatever it spawned
+(a shell, a reloader, worker processes). It is stopped on every way out: success, a failed
+expectation, an exception, Ctrl-C, and as a last resort at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from pytest_readiness.checks.health.probe import Answer
+
+STOP_GRACE_S = 3.0
+POLL_INTERVAL_S = 0.02
+OUTPUT_TAIL_LINES = 20
+OUTPUT_TAIL_BYTES = 8192
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (the service binds it a moment later)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def accepts_connections(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as client:
+        client.settimeout(0.2)
+        return client.connect_ex((host, port)) == 0
+
+
+@dataclass(frozen=True)
+class Placeholders:
+    """The values filled into `{port}`, `{dependency_port}` and `{python}`."""
+
+    port: int
+    dependency_port: int
+    python: str = sys.executable
+
+    def fill(self, text: str) -> str:
+        replacements = {
+            "{port}": str(self.port),
+            "{dependency_port}": str(self.dependency_port),
+            "{python}": self.python,
+        }
+        for placeholder, value in replacements.items():
+            text = text.replace(placeholder, value)
+        return text
+
+    def unfill(self, text: str) -> str:
+        """Put the placeholders back, so that a fingerprint does not change with the port."""
+        text = text.replace(f":{self.port}", ":{port}")
+        return text.replace(f":{self.dependency_port}", ":{dependency_port}")
+
+    def argv(self, command: str) -> list[str]:
+        """Split first, fill in second: an interpreter path with spaces stays one argument."""
+        return [self.fill(part) for part in shlex.split(command)]
+
+
+class StartupError(Exception):
+    """The service did not become ready; carries the last lines of its output."""
+
+    def __init__(self, reason: str, output_tail: str, *, exited: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.output_tail = output_tail
+        self.exited = exited
+        """True when the process ended; False when it ran but never became ready."""
+
+
+class Service:
+    """A command run in its own process group, its output kept in a temporary file."""
+
+    def __init__(self, argv: list[str], *, cwd: Path, env: Mapping[str, str]) -> None:
+        self.argv = argv
+        self.cwd = cwd
+        self.env = dict(env)
+        self._output: IO[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def start(self) -> None:
+        if self._process is not None:
+            raise RuntimeError(f"{shlex.join(self.argv)} is already running")
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        try:
+            self._process = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                env={**os.environ, **self.env},
+                stdin=subprocess.DEVNULL,
+                stdout=self._output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as error:
+            self._output.close()
+            self._output = None
+            raise StartupError(
+                f"cannot run {shlex.join(self.argv)}: {error}", "", exited=True
+            ) from error
+        _RUNNING.add(self)
+
+    def exit_code(self) -> int | None:
+        """The exit status once the service has exited, else None."""
+        return None if self._process is None else self._process.poll()
+
+    def output_tail(self, lines: int = OUTPUT_TAIL_LINES) -> str:
+        if self._output is None:
+            return ""
+        self._output.flush()
+        size = self._output.seek(0, os.SEEK_END)
+        self._output.seek(max(0, size - OUTPUT_TAIL_BYTES))
+        text = self._output.read().decode("utf-8", "replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Terminate the whole process group, kill it after a grace period, reap the leader."""
+        process = self._process
+        if process is None:
+            return
+        try:
+            _signal_group(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + STOP_GRACE_S
+            while _group_alive(process) and time.monotonic() < deadline:
+                time.sleep(POLL_INTERVAL_S)
+            if _group_alive(process):
+                _signal_group(process.pid, signal.SIGKILL)
+            process.wait()
+        finally:
+            self._process = None
+            _RUNNING.discard(self)
+            if self._output is not None:
+                self._output.close()
+                self._output = None
+
+    def wait_until_ready(
+        self,
+        attempt: Callable[[], Answer],
+        ready: Callable[[Answer], bool],
+        timeout_s: float,
+    ) -> float:
+        """Poll until `ready(attempt())`; returns the milliseconds it took since the start.
+
+        Raises StartupError when the process exits first or the timeout passes.
+        """
+        started = time.monotonic()
+        deadline = started + timeout_s
+        last = "it never accepted a connection"
+        while True:
+            code = self.exit_code()
+            if code is not None:
+                raise StartupError(
+                    f"exited with status {code} before it was ready",
+                    self.output_tail(),
+                    exited=True,
+                )
+            answer = attempt()
+            if ready(answer):
+                return (time.monotonic() - started) * 1000
+            if answer.answered:
+                last = f"its last answer was {answer.describe()}"
+            if time.monotonic() >= deadline:
+                raise StartupError(f"not ready within {timeout_s:g} s: {last}", self.output_tail())
+            time.sleep(POLL_INTERVAL_S)
+
+    def wait_until_accepting(self, port: int, timeout_s: float) -> None:
+        """For a dependency stand-in whose readiness is just an open port."""
+        deadline = time.monotonic() + timeout_s
+        while not accepts_connections(port):
+            code = self.exit_code()
+            if code is not None:
+                raise StartupError(
+                    f"exited with status {code} before it listened", self.output_tail(), exited=True
+                )
+            if time.monotonic() >= deadline:
+                raise StartupError(f"not listening on port {port} within {timeout_s:g} s", "")
+            time.sleep(POLL_INTERVAL_S)
+
+    def __enter__(self) -> Service:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _group_alive(process: subprocess.Popen[bytes]) -> bool:
+    """Whether any process of the group is left; reaps the leader as soon as it exits."""
+    process.poll()
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return process.returncode is None or _has_live_members(process.pid)
+
+
+def _has_live_members(pgid: int) -> bool:
+    """Members other than zombies: a zombie answers signal 0 but holds nothing open."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+_RUNNING: set[Service] = set()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Last resort when the interpreter exits with a service still running."""
+    for service in list(_RUNNING):
+        service.stop()

@@ -1,0 +1,1 @@
+"""Operational readiness: runbooks, container images, Kubernetes workloads, logging hygiene."""

@@ -1,0 +1,222 @@
+"""Text to secret matches, fast: one lower-casing, one keyword pass, only the rules that can hit.
+
+A scanner that loops over lines x rules x filters spends its time in call overhead. Here each
+text is lower-cased once, a single regex of every rule's keywords finds which ones occur, and
+only the rules owning one of those keywords run, each over the whole text; most files meet
+no rule at all. A match never carries the secret: only a masked preview and hashes of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from pytest_readiness.checks.secrets.allowlist import allowed_by_pattern, inline_allowed
+from pytest_readiness.checks.secrets.rules import RULES, Rule
+
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+CONFIG_SUFFIXES = (
+    ".env",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".config",
+    ".properties",
+    ".yaml",
+    ".yml",
+    ".toml",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+)
+"""Files where a setting's value needs no quotes, so `password = hunter22` is a literal."""
+
+
+CHARACTERS_BY_FREQUENCY = " etsrnaiolpcdf_mu,\".hg()y:b='vxwk-[]#`01>\\2*q|{z}j/+3468957?@!<~%;^$&"
+"""Characters of lower-cased source code, most frequent first (measured on site-packages)."""
+
+
+def _anchor(keyword: str) -> int:
+    """The index of the keyword's rarest character, where the keyword regex starts matching."""
+    rank = {character: index for index, character in enumerate(CHARACTERS_BY_FREQUENCY)}
+    return max(range(len(keyword)), key=lambda index: rank.get(keyword[index], len(rank)))
+
+
+@dataclass(frozen=True)
+class _KeywordIndex:
+    """One regex that finds every rule keyword, and what each of its matches means.
+
+    The regex engine's cost is the number of positions where it tries a match, so each
+    keyword is matched from its rarest character, with the characters before it checked by a
+    look-behind, and keywords are grouped by that character: the engine skips, in C, every
+    position that holds none of the anchor characters. A match is the keyword from its
+    anchor on; when that tail ends several keywords of different rules, a substring test
+    tells which of them the text holds.
+    """
+
+    pattern: re.Pattern[str]
+    keywords_by_tail: dict[str, tuple[str, ...]]
+    rules_by_keyword: dict[str, tuple[Rule, ...]]
+    """A keyword wakes its own rules and those of every keyword it contains (`password=`
+    wakes the rules keyed on `password`)."""
+
+    @classmethod
+    def build(cls, rules: Sequence[Rule]) -> _KeywordIndex:
+        keywords = sorted({keyword for rule in rules for keyword in rule.keywords})
+        branches: dict[str, list[str]] = {}
+        tails: dict[str, list[str]] = {}
+        for keyword in keywords:
+            index = _anchor(keyword)
+            behind = f"(?<={re.escape(keyword[: index + 1])})" if index else ""
+            branches.setdefault(keyword[index], []).append(behind + re.escape(keyword[index + 1 :]))
+            tails.setdefault(keyword[index:], []).append(keyword)
+        pattern = re.compile(
+            "|".join(
+                re.escape(anchor) + "(?:" + "|".join(sorted(group, key=len, reverse=True)) + ")"
+                for anchor, group in sorted(branches.items())
+            )
+        )
+        woken = {
+            keyword: tuple(
+                rule for rule in rules if any(owned in keyword for owned in rule.keywords)
+            )
+            for keyword in keywords
+        }
+        return cls(pattern, {tail: tuple(found) for tail, found in tails.items()}, woken)
+
+    def rules_for(self, lowered: str) -> list[Rule]:
+        """The rules whose keywords occur in the lower-cased text, in rule order."""
+        chosen: dict[str, Rule] = {}
+        for tail in set(self.pattern.findall(lowered)):
+            candidates = self.keywords_by_tail[tail]
+            for keyword in candidates:
+                if len(candidates) == 1 or keyword in lowered:
+                    chosen.update((rule.id, rule) for rule in self.rules_by_keyword[keyword])
+        return sorted(chosen.values(), key=lambda rule: _RULE_ORDER[rule.id])
+
+
+_INDEX = _KeywordIndex.build(RULES)
+_RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
+
+
+def mask(value: str) -> str:
+    """What may be shown of a secret: at most its first four characters, and its length.
+
+    Short values show fewer characters, so a masked eight-character password gives away two.
+    """
+    shown = min(4, len(value) // 4)
+    return f"{value[:shown]}...({len(value)} chars)"
+
+
+def secret_hash(value: str) -> str:
+    """The identity of a secret in baselines and fingerprints, never the secret itself."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def legacy_hash(value: str) -> str:
+    """detect-secrets' `hashed_secret` (SHA-1), to honour an imported `.secrets.baseline`."""
+    return hashlib.sha1(value.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """A secret found at a place; holds a masked preview and hashes, never the value."""
+
+    rule: str
+    path: str
+    line: int
+    column: int
+    preview: str
+    secret_hash: str
+    legacy_hash: str
+
+    def to_json(self) -> list[Any]:
+        return [self.rule, self.line, self.column, self.preview, self.secret_hash, self.legacy_hash]
+
+    @classmethod
+    def from_json(cls, path: str, data: Sequence[Any]) -> SecretMatch:
+        rule, line, column, preview, digest, legacy = data
+        return cls(rule, path, int(line), int(column), preview, digest, legacy)
+
+
+def is_config_path(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return name.endswith(CONFIG_SUFFIXES) or name.startswith(".env") or name == "credentials"
+
+
+def lower(text: str) -> str:
+    """Lower case with every character staying where it was, so spans map back to `text`."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return text.translate(_ASCII_LOWER)
+    return lowered
+
+
+def rules_for(lowered: str) -> list[Rule]:
+    """The rules whose keywords occur in the lower-cased text, in rule order."""
+    return _INDEX.rules_for(lowered)
+
+
+def scan_text(
+    text: str, path: str = "<text>", allow: Sequence[re.Pattern[str]] = ()
+) -> list[SecretMatch]:
+    """Every secret in `text`, as if it were the file at `path` (which decides config rules).
+
+    Values that `allow` patterns find, and lines with an allow comment, are left out; so is
+    a value inside another rule's earlier match (a GitHub token assigned to `token = ...` is
+    one finding, by the specific rule).
+    """
+    lowered = lower(text)
+    rules = rules_for(lowered)
+    if not rules:
+        return []
+    config = is_config_path(path)
+    taken: list[tuple[int, int]] = []
+    found: list[SecretMatch] = []
+    for rule in rules:
+        if rule.config_only and not config:
+            continue
+        subject = lowered if rule.on_lowered else text
+        for match in rule.pattern.finditer(subject):
+            if rule.word_start and _continues_word(subject, match.start()):
+                continue
+            start, end = match.span("secret")
+            value = text[start:end]
+            if rule.check_match is not None and not rule.check_match(match):
+                continue
+            if not rule.accepts(value) or _overlaps(taken, start, end):
+                continue
+            anchor = match.start() if rule.anchor_at_match else start
+            line_start = text.rfind("\n", 0, anchor) + 1
+            line_end = text.find("\n", anchor)
+            line_text = text[line_start : line_end if line_end >= 0 else len(text)]
+            previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+            previous_line = text[previous_start : max(line_start - 1, 0)]
+            if inline_allowed(line_text, previous_line) or allowed_by_pattern(value, allow):
+                continue
+            taken.append((start, end))
+            found.append(
+                SecretMatch(
+                    rule=rule.id,
+                    path=path,
+                    line=text.count("\n", 0, anchor) + 1,
+                    column=anchor - line_start + 1,
+                    preview=mask(value),
+                    secret_hash=secret_hash(value),
+                    legacy_hash=legacy_hash(value),
+                )
+            )
+    found.sort(key=lambda item: (item.line, item.column))
+    return found
+
+
+def _continues_word(text: str, position: int) -> bool:
+    return position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_")
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in taken)

@@ -1,0 +1,246 @@
+"""Files to secret matches: skip what holds no authored text, reuse cached results, fan out.
+
+Every file's result is cached under a digest of its path and content, in one cache entry per
+scanner version and settings (one JSON read and write per run, where an entry per file costs
+a file creation each), so a re-run rescans only changed files, and does not even read a file
+whose stat signature is unchanged. The entry keeps only the files of the latest run, so it
+cannot grow without bound.
+When the uncached work is big enough to pay for starting processes, it is split across a
+process pool; small trees are scanned in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from pytest_readiness.cache import ContentCache, content_key
+from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
+from pytest_readiness.files import ProjectFile, is_binary
+
+SCANNER_VERSION = "1"
+"""Bump when rules or filters change, so cached results of the old scanner are not reused."""
+CACHE_NAMESPACE = "secrets"
+MINIFIED_MIN_BYTES = 10_000
+MINIFIED_LINE_LENGTH = 1_000
+"""A file over 10 kB whose lines average over 1,000 characters is generated, not authored."""
+PARALLEL_MIN_BYTES = 4_000_000
+BATCH_BYTES = 1_000_000
+
+
+@dataclass
+class TreeScan:
+    """What a scan of many files found, and what it skipped and why."""
+
+    matches: list[SecretMatch] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    files_cached: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    """Reason (`binary`, `huge`, `minified`) to number of files."""
+    skipped_paths: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    matches: tuple[SecretMatch, ...] = ()
+    skipped: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"skipped": self.skipped, "matches": [match.to_json() for match in self.matches]}
+
+    @classmethod
+    def from_json(cls, path: str, data: dict[str, object]) -> FileResult:
+        skipped = data.get("skipped")
+        raw = data.get("matches", [])
+        assert isinstance(raw, list)
+        return cls(
+            path,
+            tuple(SecretMatch.from_json(path, item) for item in raw),
+            skipped if isinstance(skipped, str) else None,
+        )
+
+
+def scan_bytes(
+    data: bytes, path: str, allow: Sequence[str] = (), max_bytes: int = 2_000_000
+) -> FileResult:
+    """Scan one file's content; binary, huge and minified files are skipped with the reason."""
+    if len(data) > max_bytes:
+        return FileResult(path, skipped="huge")
+    if is_binary(data):
+        return FileResult(path, skipped="binary")
+    if _minified(path, data):
+        return FileResult(path, skipped="minified")
+    text = data.decode("utf-8", "replace")
+    patterns = [re.compile(pattern) for pattern in allow]
+    return FileResult(path, tuple(scan_text(text, path, patterns)))
+
+
+def _minified(path: str, data: bytes) -> bool:
+    name = PurePosixPath(path).name
+    if name.endswith((".min.js", ".min.css", ".js.map", ".css.map")):
+        return True
+    return len(data) > MINIFIED_MIN_BYTES and len(data) > MINIFIED_LINE_LENGTH * (
+        data.count(b"\n") + 1
+    )
+
+
+def _scan_batch(
+    batch: list[tuple[str, bytes]], allow: Sequence[str], max_bytes: int
+) -> list[FileResult]:
+    return [scan_bytes(data, path, allow, max_bytes) for path, data in batch]
+
+
+@dataclass
+class _Store:
+    """The cache entry of a scan: results by content key, and what each path last held.
+
+    A path's stat signature (size, mtime, ctime, inode) tells, without reading the file,
+    that it still holds the content whose key is stored: ctime changes on every write and
+    cannot be set back. A signature is only kept when the file was last changed well before
+    the scan started, since a write in the same clock tick would leave it unchanged (git's
+    "racily clean" files).
+    """
+
+    results: dict[str, Any] = field(default_factory=dict)
+    paths: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, stored: Any) -> _Store:
+        if not isinstance(stored, dict):
+            return cls()
+        results, paths = stored.get("results"), stored.get("paths")
+        return cls(
+            results if isinstance(results, dict) else {},
+            paths if isinstance(paths, dict) else {},
+        )
+
+    def unchanged(self, path: str, signature: list[int]) -> str | None:
+        """The content key of `path` if its signature shows it unchanged since last time."""
+        known = self.paths.get(path)
+        if isinstance(known, list) and known[:-1] == signature and known[-1] in self.results:
+            return str(known[-1])
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"results": self.results, "paths": self.paths}
+
+
+RACY_NS = 2_000_000_000
+
+
+def scan_files(
+    files: Iterable[ProjectFile],
+    cache: ContentCache,
+    allow: Sequence[str] = (),
+    max_bytes: int = 2_000_000,
+    workers: int = 0,
+) -> TreeScan:
+    """Scan `files`, reusing cached results; `workers` 0 means one per CPU, 1 in-process."""
+    scan = TreeScan()
+    started_ns = time.time_ns()
+    index_key = content_key(SCANNER_VERSION, "\0".join(allow), str(max_bytes))
+    known = _Store.load(cache.get(CACHE_NAMESPACE, index_key))
+    current = _Store()
+    pending: list[tuple[str, bytes]] = []
+    keys: dict[str, str] = {}
+    for file in files:
+        try:
+            info = os.stat(file.absolute)
+        except OSError:
+            _record(scan, FileResult(file.path, skipped="unreadable"), 0)
+            continue
+        if info.st_size > max_bytes:
+            _record(scan, FileResult(file.path, skipped="huge"), info.st_size)
+            continue
+        signature = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        key = known.unchanged(file.path, signature)
+        if key is None:
+            try:
+                data = file.absolute.read_bytes()
+            except OSError:
+                _record(scan, FileResult(file.path, skipped="unreadable"), 0)
+                continue
+            key = content_key(file.path, data)
+            if key not in known.results:
+                keys[file.path] = key
+                pending.append((file.path, data))
+        if max(info.st_mtime_ns, info.st_ctime_ns) < started_ns - RACY_NS:
+            current.paths[file.path] = [*signature, key]
+        if key in known.results:
+            scan.files_cached += 1
+            current.results[key] = known.results[key]
+            _record(scan, FileResult.from_json(file.path, known.results[key]), info.st_size)
+    sizes = {path: len(data) for path, data in pending}
+    for result in _scan_pending(pending, allow, max_bytes, workers):
+        current.results[keys[result.path]] = result.to_json()
+        _record(scan, result, sizes[result.path])
+    if current != known:
+        cache.put(CACHE_NAMESPACE, index_key, current.to_json())
+    scan.matches.sort(key=lambda match: (match.path, match.line, match.column))
+    return scan
+
+
+def _scan_pending(
+    pending: list[tuple[str, bytes]], allow: Sequence[str], max_bytes: int, workers: int
+) -> list[FileResult]:
+    total = sum(len(data) for _, data in pending)
+    count = workers or os.cpu_count() or 1
+    if count < 2 or total < PARALLEL_MIN_BYTES:
+        return _scan_batch(pending, allow, max_bytes)
+    batches = _batches(pending, max(BATCH_BYTES, total // (count * 8)))
+    context = _pool_context()
+    results: list[FileResult] = []
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        futures = [pool.submit(_scan_batch, batch, allow, max_bytes) for batch in batches]
+        for future in futures:
+            results.extend(future.result())
+    return results
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Fork when it is safe (one thread), else a fork server that preloads the scanner.
+
+    Forking a process with other threads (a pytest-xdist worker has its I/O thread) can copy
+    a lock another thread holds and hang the child.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _batches(items: list[tuple[str, bytes]], size: int) -> list[list[tuple[str, bytes]]]:
+    batches: list[list[tuple[str, bytes]]] = [[]]
+    filled = 0
+    for item in items:
+        if filled >= size:
+            batches.append([])
+            filled = 0
+        batches[-1].append(item)
+        filled += len(item[1])
+    return [batch for batch in batches if batch]
+
+
+def _record(scan: TreeScan, result: FileResult, size: int) -> None:
+    if result.skipped is not None:
+        scan.skipped[result.skipped] += 1
+        scan.skipped_paths.setdefault(result.skipped, []).append(result.path)
+        return
+    scan.files_scanned += 1
+    scan.bytes_scanned += size
+    scan.matches.extend(result.matches)

@@ -1,0 +1,248 @@
+"""The `vulnerabilities` check: offline OSV matching, ignores, caching, and failing closed."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import socket
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_readiness.cache import ContentCache
+from pytest_readiness.check import CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.supply_chain import VulnerabilitiesCheck
+from pytest_readiness.checks.supply_chain.vulnerabilities import (
+    AdvisoryIgnore,
+    VulnerabilitiesSettings,
+)
+from pytest_readiness.files import ProjectFiles
+from pytest_readiness.model import CheckResult
+from pytest_readiness.settings import SettingsError, load_dataclass
+
+TODAY = datetime.date.today()
+NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
+def advisory(id_: str, name: str, fixed: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "modified": extra.pop("modified", NOW.isoformat()),
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": name},
+                "ranges": [
+                    {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}
+                ],
+            }
+        ],
+        **extra,
+    }
+
+
+ADVISORIES = [
+    advisory(
+        "GHSA-h75v-3vvj-5mfj",
+        "jinja2",
+        "3.1.4",
+        aliases=["CVE-2024-34064"],
+        summary="Jinja vulnerable to HTML attribute injection",
+        database_specific={"severity": "MODERATE"},
+    ),
+    advisory("PYSEC-2099-7", "six", "1.17.0", summary="six is too old"),
+]
+
+REQUIREMENTS = "jinja2==3.1.3\nsix==1.16.0\nidna==3.7\n"
+
+
+class Project:
+    def __init__(self, tmp_path: Path) -> None:
+        self.root = tmp_path / "project"
+        self.root.mkdir()
+        self.cache = ContentCache(tmp_path / "cache")
+
+    def write(self, name: str, text: str) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), "utf-8")
+
+    def database(self, records: list[dict[str, Any]]) -> None:
+        for item in records:
+            self.write(f"advisories/{item['id']}.json", json.dumps(item))
+
+    def run(self, **settings: Any) -> CheckResult:
+        ctx = CheckContext(rootdir=self.root, files=ProjectFiles(self.root), cache=self.cache)
+        return VulnerabilitiesCheck(VulnerabilitiesSettings(**settings)).run(ctx)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    made = Project(tmp_path)
+    made.write("requirements.txt", REQUIREMENTS)
+    made.database(ADVISORIES)
+    return made
+
+
+def test_offline_database_findings(project: Project) -> None:
+    result = project.run(advisory_db="advisories")
+    rows = [(f.rule, f.severity.value, f.path, f.line) for f in result.findings]
+    assert rows == [
+        ("known-vulnerability", "medium", "requirements.txt", 1),
+        ("known-vulnerability", "high", "requirements.txt", 2),
+    ]
+    jinja = result.findings[0]
+    assert jinja.message == (
+        "jinja2 3.1.3: GHSA-h75v-3vvj-5mfj (CVE-2024-34064): Jinja vulnerable to HTML "
+        "attribute injection; fixed in 3.1.4"
+    )
+    assert jinja.fix == "upgrade jinja2 to 3.1.4 and re-lock"
+    assert result.metrics["packages_audited"] == 3
+    assert result.metrics["vulnerabilities"] == 2
+    assert result.metrics["advisory_db_age_days"] < 1
+    assert result.summary == "3 pinned package(s) audited, 2 known vulnerability(ies), 0 ignored"
+
+
+def test_ignores_need_to_be_current(project: Project) -> None:
+    later = TODAY + datetime.timedelta(days=30)
+    current = AdvisoryIgnore("CVE-2024-34064", "templates are not user-controlled", later)
+    result = project.run(advisory_db="advisories", ignore=[current])
+    assert [f.message.split(":")[0] for f in result.findings] == ["six 1.16.0"]
+    assert result.metrics["ignored"] == 1
+    expired = AdvisoryIgnore("PYSEC-2099-7", "waiting for a release", TODAY - datetime.timedelta(1))
+    result = project.run(advisory_db="advisories", ignore=[current, expired])
+    assert [f.rule for f in result.findings] == ["known-vulnerability", "expired-ignore"]
+    assert "expired on" in result.findings[1].message
+
+
+def test_ignore_without_reason_is_a_settings_error() -> None:
+    raw = {"ignore": [{"id": "GHSA-x", "reason": " ", "expires": "2030-01-01"}]}
+    with pytest.raises(SettingsError, match="non-empty `id` and `reason`"):
+        load_dataclass(VulnerabilitiesSettings, raw, "tool.readiness.vulnerabilities")
+    with pytest.raises(SettingsError, match=r"ignore\[0\]\.expires: required key is missing"):
+        load_dataclass(
+            VulnerabilitiesSettings,
+            {"ignore": [{"id": "GHSA-x", "reason": "r"}]},
+            "tool.readiness.vulnerabilities",
+        )
+
+
+def test_pins_that_cannot_be_audited_make_an_error(project: Project) -> None:
+    project.write("requirements.txt", REQUIREMENTS + "weird===1.0-custom\n")
+    project.write("uv.lock", 'version = 1\n[[package]]\nname = "fork"\nsource = { git = "x" }\n')
+    with pytest.raises(CheckError) as caught:
+        project.run(advisory_db="advisories")
+    message = str(caught.value)
+    assert message.startswith("2 pinned package(s) could not be audited: ")
+    assert "fork (uv.lock:2): no version to audit (vcs)" in message
+    assert "weird==1.0-custom: '1.0-custom' is not a PEP 440 version" in message
+    assert message.endswith("; 2 finding(s) among the audited ones")
+    assert project.run(advisory_db="advisories", first_party=["fork", "weird"]).findings
+
+
+def test_nothing_pinned_is_an_error_and_nothing_declared_a_skip(project: Project) -> None:
+    project.write("requirements.txt", "jinja2>=3\n")
+    with pytest.raises(CheckError, match="1 declared dependencies but no exact version"):
+        project.run(advisory_db="advisories")
+    (project.root / "requirements.txt").unlink()
+    with pytest.raises(CheckSkipped):
+        project.run(advisory_db="advisories")
+
+
+def test_stale_database_and_missing_database(project: Project) -> None:
+    old = [advisory("PYSEC-OLD", "six", "1.0", modified="2020-01-01T00:00:00Z")]
+    project.write("old/PYSEC-OLD.json", json.dumps(old[0]))
+    result = project.run(advisory_db="old", advisory_db_max_age_days=30)
+    assert [(f.rule, f.severity.value) for f in result.findings] == [
+        ("stale-advisory-db", "medium")
+    ]
+    assert result.metrics["advisory_db_age_days"] > 365
+    assert project.run(advisory_db="old", advisory_db_max_age_days=0).findings == []
+    with pytest.raises(CheckError, match="advisory_db nowhere does not exist"):
+        project.run(advisory_db="nowhere")
+
+
+def test_results_are_cached_by_pinned_set(project: Project) -> None:
+    project.run(advisory_db="advisories")
+    entries = list((project.cache.directory or Path()).rglob("*.json"))
+    assert len(entries) == 1
+    broken = project.root / "advisories" / "GHSA-h75v-3vvj-5mfj.json"
+    stamp = broken.stat()
+    broken.write_text("{" * stamp.st_size, "utf-8")
+    os.utime(broken, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    cached = project.run(advisory_db="advisories")
+    assert cached.metrics["vulnerabilities"] == 2
+    with pytest.raises(CheckError, match=r"^advisories/GHSA-h75v-3vvj-5mfj\.json:1: invalid JSON"):
+        project.run(advisory_db="advisories", cache_ttl_hours=0)
+    project.write("requirements.txt", "six==1.16.0\n")
+    with pytest.raises(CheckError, match="invalid JSON"):
+        project.run(advisory_db="advisories")
+
+
+def test_a_foreign_cache_entry_is_ignored(project: Project) -> None:
+    project.run(advisory_db="advisories")
+    (entry,) = (project.cache.directory or Path()).rglob("*.json")
+    entry.write_text('{"time": "yesterday", "audit": []}', "utf-8")
+    assert project.run(advisory_db="advisories").metrics["vulnerabilities"] == 2
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_fails_closed_without_network(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online audit with the network down: an error naming pip-audit, never a pass."""
+    unreachable = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(CheckError, match="pip-audit"):
+        project.run(osv_url=f"{unreachable}/v1/query", timeout_s=2)
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, unreachable)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CheckError, match="pip-audit"):
+        project.run(service="pypi", timeout_s=2)
+    assert not list((project.cache.directory or Path()).rglob("*.json"))
+
+
+def test_end_to_end_vulnerable_pin_blocks(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml(
+        '[project]\nname = "svc"\nversion = "1"\n\n'
+        '[tool.readiness.vulnerabilities]\nadvisory_db = "advisories"\n'
+    )
+    pytester.makefile(".txt", requirements=REQUIREMENTS)
+    (pytester.path / "advisories").mkdir()
+    for item in ADVISORIES:
+        (pytester.path / "advisories" / f"{item['id']}.json").write_text(json.dumps(item))
+    pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+    result = pytester.runpytest(
+        "--readiness", "--readiness-select", "vulnerabilities", "--readiness-report", "r.json"
+    )
+    report = json.loads((pytester.path / "r.json").read_text("utf-8"))
+    (check,) = [item for item in report["checks"] if item["id"] == "vulnerabilities"]
+    assert check["outcome"] == "failed"
+    assert check["metrics"]["vulnerabilities"] == 2
+    assert report["verdict"] == "not-ready"
+    assert result.ret != 0
+
+
+def test_end_to_end_no_network_is_an_error_not_a_pass(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml(
+        '[project]\nname = "svc"\nversion = "1"\n\n'
+        "[tool.readiness.vulnerabilities]\n"
+        f'osv_url = "http://127.0.0.1:{closed_port()}/v1/query"\ntimeout_s = 2\n'
+    )
+    pytester.makefile(".txt", requirements="six==1.16.0\n")
+    pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+    result = pytester.runpytest(
+        "--readiness", "--readiness-select", "vulnerabilities", "--readiness-report", "r.json"
+    )
+    report = json.loads((pytester.path / "r.json").read_text("utf-8"))
+    (check,) = [item for item in report["checks"] if item["id"] == "vulnerabilities"]
+    assert check["outcome"] == "error"
+    assert "Connection refused" in check["error"]
+    assert report["verdict"] == "not-ready"
+    assert result.ret != 0
