@@ -12,6 +12,7 @@ Then `pytest --readiness-only --readiness-select bandit,timeouts` runs on the sa
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,11 @@ def time_pytest(tree: Path, workers: int, cached: bool) -> float:
     return time.perf_counter() - started
 
 
+def load() -> str:
+    """Other work on the machine skews every figure here, so the output says how busy it was."""
+    return " ".join(f"{figure:.1f}" for figure in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree", nargs="?", type=Path, help="analyse this tree instead of a copy")
@@ -106,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         files = ProjectFiles(tree).select(suffixes=(".py",))
         megabytes = sum(file.size for file in files) / 1e6
         print(f"tree: {tree} ({len(files)} .py files, {megabytes:.1f} MB), jobs={options.jobs}")
+        print(f"load average before: {load()}, CPUs: {os.cpu_count()}")
         for kind in (BanditCheck, TimeoutsCheck):
             measure_check(kind, tree, scratch, options.jobs)
         if not options.no_pytest:
@@ -116,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             time_pytest(tree, 0, True)
             warm_zero, warm_two = time_pytest(tree, 0, True), time_pytest(tree, 2, True)
             print(f"pytest warm cache: -n 0 {warm_zero:6.2f} s, -n 2 {warm_two:6.2f} s")
+        print(f"load average after: {load()}")
     return 0
 
 

@@ -55,8 +55,8 @@ def table(kind: type) -> list[str]:
     docs = attribute_docs(kind)
     rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
     for name, type_name, default in describe_fields(kind):
-        meaning = docs.get(name, "").replace("|", "\\|")
-        rows.append(f"| `{name}` | `{type_name}` | `{default}` | {meaning} |")
+        cells = [f"`{name}`", f"`{type_name}`", f"`{default}`", docs.get(name, "")]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return rows
 
 

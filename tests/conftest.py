@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ def pytest_readiness_checks():
     return [DemoCheck]
 """
 
+GATE_CHECKS = ("demo", "project-metadata", "tests-pass")
+
 COMPLETE_PYPROJECT = """
 [project]
 name = "sample"
@@ -64,14 +66,23 @@ def sample_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
         readiness: str = "",
         tests: str = "def test_ok():\n    assert True\n",
         conftest: str = DEMO_CHECK,
+        select: Sequence[str] = GATE_CHECKS,
     ) -> pytest.Pytester:
         pytester.makefile(".md", README="# sample\n")
-        pytester.makepyprojecttoml(COMPLETE_PYPROJECT + textwrap.dedent(readiness))
+        pytester.makepyprojecttoml(COMPLETE_PYPROJECT + _only(select, textwrap.dedent(readiness)))
         pytester.makepyfile(test_sample=tests)
         pytester.makeconftest(conftest)
         return pytester
 
     return make
+
+
+def _only(select: Sequence[str], readiness: str) -> str:
+    """Limit the sample to the checks a test is about; the built-in scanners have their own tests."""
+    line = f"select = {list(select)!r}\n"
+    if "[tool.readiness]\n" in readiness:
+        return readiness.replace("[tool.readiness]\n", "[tool.readiness]\n" + line, 1)
+    return "[tool.readiness]\n" + line + readiness
 
 
 def read_report(path: Path) -> dict[str, Any]:

@@ -73,7 +73,7 @@ MAKERS: dict[str, Callable[[random.Random], Sample]] = {
         'key_id = "{}"', "AK" + "IA" + pick(r, string.ascii_uppercase + "234567", 16)
     ),
     "aws-secret-access-key": lambda r: _line(
-        "aws_secret_access_key = {}",
+        "aws_secret_access_key = '{}'",
         pick(r, BASE62 + "/+", 37) + r.choice("ABC") + r.choice("abc") + r.choice("123"),
     ),
     "gcp-api-key": lambda r: _line('key = "{}"', "AI" + "za" + pick(r, URLSAFE, 35)),

@@ -27,8 +27,8 @@ Project = Callable[..., pytest.Pytester]
             "*tool.readiness.skip: expected a list, got a string ('demo')*",
         ),
         (
-            "[tool.readiness]\nselect = ['secretz']\n",
-            "*tool.readiness.select: 'secretz' is neither a check id nor a category*",
+            "[tool.readiness]\nskip = ['secretz']\n",
+            "*tool.readiness.skip: 'secretz' is neither a check id nor a category*",
         ),
         (
             "[tool.readiness.demo]\nbroken = 'yes'\n",
@@ -101,7 +101,11 @@ def test_bad_configuration_is_ignored_without_the_gate(sample_project: Project) 
 
 def test_readiness_toml_for_projects_without_pyproject(pytester: pytest.Pytester) -> None:
     pytester.makefile(
-        ".toml", readiness="fail_on = 'risks'\n[project-metadata]\nrequire_python_version = false\n"
+        ".toml",
+        readiness=(
+            "fail_on = 'risks'\nselect = ['project-metadata', 'tests-pass']\n"
+            "[project-metadata]\nrequire_python_version = false\n"
+        ),
     )
     pytester.makefile(".md", README="# x\n")
     pytester.makefile("", LICENSE="MIT\n")

@@ -14,7 +14,7 @@ PLUGIN_SOURCE = Path(__file__).resolve().parent.parent / "examples" / "plugin-ch
 
 
 def test_plugin_package_check_counts_in_the_verdict(sample_project: Project) -> None:
-    pytester = sample_project(conftest="")
+    pytester = sample_project(conftest="", select=["fixme", "project-metadata", "tests-pass"])
     pytester.syspathinsert(PLUGIN_SOURCE)
     (pytester.path / "src").mkdir()
     (pytester.path / "src" / "app.py").write_text("x = 1\n# FIXME: handle the empty cart\n")
@@ -31,7 +31,9 @@ def test_plugin_package_check_counts_in_the_verdict(sample_project: Project) -> 
 
 
 def test_plugin_package_settings_are_validated(sample_project: Project) -> None:
-    pytester = sample_project("[tool.readiness.fixme]\npath = ['src']\n", conftest="")
+    pytester = sample_project(
+        "[tool.readiness.fixme]\npath = ['src']\n", conftest="", select=["fixme"]
+    )
     pytester.syspathinsert(PLUGIN_SOURCE)
     result = pytester.runpytest("-p", "readiness_todo", "--readiness")
     assert result.ret == 4

@@ -6,10 +6,6 @@ import pytest
 
 from tests.health_servers import Behaviour, closed_port, serve_in_thread
 
-LOAD_FIXTURE = ("-p", "pytest_readiness.fixtures.health")
-"""Until the plugin registers the fixture module itself."""
-
-
 def test_health_probe_in_a_project_test(pytester: pytest.Pytester) -> None:
     """One inner run covers every behaviour: each inner pytest run costs a plugin start."""
     with (
@@ -42,7 +38,7 @@ def test_health_probe_in_a_project_test(pytester: pytest.Pytester) -> None:
                     health_probe("{server.url}/", probes=0)
             """
         )
-        result = pytester.runpytest(*LOAD_FIXTURE)
+        result = pytester.runpytest()
         headers = server.behaviour.seen
     result.assert_outcomes(passed=4)
     assert len(headers) == 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import pytest
@@ -163,3 +164,34 @@ def test_continued_lines_parse_like_single_lines(body: list[tuple[str, list[str]
         (item.keyword, item.arguments.split()) for item in other
     ]
     assert [item.line for item in one] == list(range(1, len(body) + 2))
+
+
+dockerfile_text = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "FROM a:1",
+                "FROM",
+                "RUN <<EOF",
+                "EOF",
+                "# escape=`",
+                "USER 0",
+                "ARG X",
+                "\\",
+                "RUN a \\",
+            ]
+        ),
+        st.text(max_size=30),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@given(dockerfile_text)
+def test_any_text_parses_or_raises_a_syntax_error_with_a_line(text: str) -> None:
+    with contextlib.suppress(DockerfileSyntaxError):
+        assert dockerfile.parse(text).stages
+        return
+    with pytest.raises(DockerfileSyntaxError) as raised:
+        dockerfile.parse(text)
+    assert 1 <= raised.value.line <= max(1, len(text.splitlines()))

@@ -175,6 +175,15 @@ def test_helm_templates_are_skipped_with_a_note_and_rendered_output_is_checked(
     assert result.metrics["workloads"] == 1.0
 
 
+def test_rendered_output_outside_the_project_is_read(tmp_path: Path) -> None:
+    outside = tmp_path / "build" / "all.yaml"
+    outside.parent.mkdir()
+    outside.write_text(GOOD.replace("image: app:1.4.2", "image: app"), "utf-8")
+    ctx = project(tmp_path / "project", {"README.md": "# p\n"})
+    (finding,) = run(KubernetesCheck, ctx, rendered_manifests=[str(outside)]).findings
+    assert (finding.rule, finding.path) == ("latest-image", outside.as_posix())
+
+
 def test_missing_rendered_manifest_is_an_error(tmp_path: Path) -> None:
     ctx = project(tmp_path, {"deploy/web.yaml": GOOD})
     with pytest.raises(CheckError, match=r"out/all\.yaml"):

@@ -104,6 +104,23 @@ def test_tests_docs_and_cli_entry_points_are_left_alone(tmp_path: Path) -> None:
     assert [(f.rule, f.path) for f in strict.findings] == [("print-call", "src/app/__main__.py")]
 
 
+def test_try_this_then_that_is_not_a_swallowed_error(tmp_path: Path) -> None:
+    source = """
+    def parse(text):
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            value = float(text)
+        except ValueError:
+            pass
+        return None
+    """
+    result = run(LoggingCheck, project(tmp_path, {"app.py": source}))
+    assert [(f.rule, f.line) for f in result.findings] == [("swallowed-exception", 8)]
+
+
 def test_a_module_that_defines_print_is_not_printing(tmp_path: Path) -> None:
     source = "from rich import print\n\nprint('[bold]hi[/bold]')\n"
     assert run(LoggingCheck, project(tmp_path, {"app.py": source})).findings == []

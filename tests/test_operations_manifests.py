@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from pathlib import Path
 
@@ -114,6 +115,13 @@ def test_unhashable_key_is_a_manifest_error_not_a_crash() -> None:
         manifests.load_documents("? [a, b]\n: value\n")
 
 
+def test_control_character_is_a_manifest_error_at_its_line() -> None:
+    with pytest.raises(ManifestError) as raised:
+        manifests.load_documents("apiVersion: v1\nkind: Pod\nname: a\x1fb\n")
+    assert raised.value.line == 3
+    assert "0x1f" in raised.value.problem
+
+
 def test_candidates_are_yaml_files_that_mention_kubernetes(tmp_path: Path) -> None:
     ctx = project(
         tmp_path,
@@ -141,3 +149,24 @@ def test_each_document_is_found_at_its_line(kinds: list[str]) -> None:
     found = list(manifests.resources(documents))
     assert [resource["kind"] for resource in found] == kinds
     assert [resource.line for resource in found] == [1 + 5 * i for i in range(len(kinds))]
+
+
+yaml_text = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["---", "kind: Pod", "apiVersion: v1", "spec:", "  - a", "  b: [", "? x", "&a b", "*a"]
+        ),
+        st.text(max_size=20),
+    ),
+    max_size=10,
+).map("\n".join)
+
+
+@given(yaml_text)
+def test_any_text_loads_or_raises_a_manifest_error(text: str) -> None:
+    with contextlib.suppress(ManifestError):
+        list(manifests.workloads(manifests.load_documents(text)))
+        return
+    with pytest.raises(ManifestError) as raised:
+        manifests.load_documents(text)
+    assert 1 <= raised.value.line <= max(1, len(text.splitlines()) + 1)

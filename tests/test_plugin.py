@@ -146,7 +146,8 @@ def test_crashing_check_is_an_error_with_its_traceback(sample_project: Project) 
             "        return {}['missing']\n"
             "def pytest_readiness_checks():\n"
             "    return [Crash]\n"
-        )
+        ),
+        select=["crash", "tests-pass"],
     )
     result = pytester.runpytest("--readiness", "--readiness-report", "r.json")
     result.stdout.fnmatch_lines(["*ERROR   readiness::crash *check crashed: KeyError: 'missing'*"])
@@ -160,7 +161,9 @@ def test_readiness_only_runs_checks_and_marked_tests(sample_project: Project) ->
             "def test_plain():\n    assert False\n"
             "@pytest.mark.readiness(id='smoke', category='operations')\n"
             "def test_marked():\n    assert True\n"
-        )
+        ),
+        readiness="[tool.readiness]\nskip = ['runbook', 'container', 'kubernetes', 'health']\n",
+        select=["demo", "project-metadata", "tests-pass", "operations"],
     )
     result = pytester.runpytest("--readiness-only", "-rs", "--readiness-report", "r.json")
     assert result.ret == 0
@@ -178,7 +181,7 @@ def test_readiness_only_runs_checks_and_marked_tests(sample_project: Project) ->
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
-        ("--readiness-select=security", ["demo"]),
+        ("--readiness-select=security --readiness-skip=bandit,secrets", ["demo"]),
         ("--readiness-select=demo,tests-pass", ["demo", "tests-pass"]),
         ("--readiness-skip=quality", ["demo"]),
     ],
@@ -187,7 +190,7 @@ def test_select_and_skip_by_id_or_category(
     sample_project: Project, option: str, expected: list[str]
 ) -> None:
     pytester = sample_project()
-    pytester.runpytest("--readiness", option, "--readiness-report", "r.json")
+    pytester.runpytest("--readiness", *option.split(), "--readiness-report", "r.json")
     assert [c["id"] for c in read_report(pytester.path / "r.json")["checks"]] == expected
 
 

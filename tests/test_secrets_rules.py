@@ -192,3 +192,28 @@ def test_token_must_not_continue_a_word() -> None:
     token = checksummed("gh" + "p_", random.Random(10))
     assert found([f"t = 'x{token}'"]) == []
     assert found([f"t = '{token}'"]) == [("github-token", 1)]
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        (
+            "key_id = '"
+            + "AS"
+            + "IA"
+            + pick(random.Random(11), "ABCDEFGHJKMNPQRSTVWZ234567", 16)
+            + "'",
+            "aws-access-key-id",
+        ),
+        ("token = '" + "EA" + "AA" + pick(random.Random(12), BASE62, 60) + "'", "square-token"),
+    ],
+)
+def test_case_sensitive_keywords_wake_their_rule(line: str, rule: str) -> None:
+    assert found([line]) == [(rule, 1)]
+
+
+def test_lower_case_prefix_does_not_wake_a_case_sensitive_rule() -> None:
+    from pytest_readiness.checks.secrets.scanner import rules_for
+
+    text = "travel to asia; eaaa"
+    assert {r.id for r in rules_for(text, text)}.isdisjoint({"aws-access-key-id", "square-token"})

@@ -75,7 +75,11 @@ def test_process_pool_finds_what_one_process_finds(
     serial = scan_files(ProjectFiles(root).all, ContentCache(None), workers=1)
     monkeypatch.setattr(tree, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(tree, "BATCH_BYTES", 1)
+    contexts = []
+    original = tree._pool_context
+    monkeypatch.setattr(tree, "_pool_context", lambda: contexts.append(1) or original())
     parallel = scan_files(ProjectFiles(root).all, ContentCache(None), workers=2)
+    assert contexts == [1]
     assert parallel.matches == serial.matches
     assert parallel.files_scanned == serial.files_scanned == 10
 

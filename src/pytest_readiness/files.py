@@ -45,6 +45,9 @@ class ProjectFile:
     """Relative to the rootdir, `/`-separated, as findings report it."""
     absolute: Path
     size: int
+    signature: tuple[int, ...] = ()
+    """Size, mtime, ctime and inode when listed: equal signatures mean unchanged content
+    (ctime moves on every write and cannot be set back), so a cache can skip reading."""
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
@@ -114,7 +117,8 @@ class ProjectFiles:
             except OSError:
                 continue
             if stat.S_ISREG(info.st_mode):
-                found.append(ProjectFile(name, absolute, info.st_size))
+                signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+                found.append(ProjectFile(name, absolute, info.st_size, signature))
         return tuple(found)
 
     def select(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -60,7 +59,7 @@ class ReadinessItem(pytest.Item):
         self.record = record
         self.user_properties.extend(junit_properties(record))
         if record.outcome is Outcome.SKIPPED:
-            pytest.skip(record.summary)
+            raise pytest.skip.Exception(record.summary, _use_item_location=True)
         if record.blocking:
             raise ReadinessFailure(record)
         if record.risky:
@@ -75,8 +74,8 @@ class ReadinessItem(pytest.Item):
             return describe(excinfo.value.record)
         return super().repr_failure(excinfo, style=style)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"readiness check {self.name}"
+    def reportinfo(self) -> tuple[str, int, str]:
+        return COLLECTOR_NAME, 0, f"readiness check {self.name}"
 
 
 def junit_properties(record: CheckRecord) -> list[tuple[str, object]]:
@@ -135,7 +134,7 @@ def reports_for(nodeid: str, record: CheckRecord) -> list[pytest.TestReport]:
     outcome: Any = "passed"
     longrepr: Any = None
     if record.outcome is Outcome.SKIPPED:
-        outcome, longrepr = "skipped", (COLLECTOR_NAME, 0, f"Skipped: {record.summary}")
+        outcome, longrepr = "skipped", (COLLECTOR_NAME, 1, f"Skipped: {record.summary}")
     elif record.blocking:
         outcome, longrepr = "failed", describe(record)
 

@@ -27,6 +27,7 @@ from pytest_readiness.items import (
 from pytest_readiness.markers import MARKER_HELP, marker_spec, record_for
 from pytest_readiness.model import Category, Outcome
 from pytest_readiness.roles import CentralRole, XdistControllerRole
+from pytest_readiness.settings import SettingsError
 
 BUILTIN_PLUGIN_NAME = "readiness-builtin-checks"
 
@@ -106,7 +107,11 @@ def pytest_configure(config: pytest.Config) -> None:
             check_class.id, check_class.category.value, options.select, options.skip
         ):
             continue
-        checks.extend(check_class.instances(check_config.settings, severity=check_config.severity))
+        try:
+            instances = check_class.instances(check_config.settings, severity=check_config.severity)
+        except SettingsError as error:
+            raise pytest.UsageError(f"{settings.source}: {error}") from None
+        checks.extend(instances)
     checks.sort(key=lambda check: check.name)
     gate = Gate(config, options, settings, checks)
     config.stash[GATE_KEY] = gate

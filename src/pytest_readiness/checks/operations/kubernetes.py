@@ -138,7 +138,7 @@ class KubernetesCheck(Check):
                     f"rendered manifest {entry!r} (kubernetes.rendered_manifests) does not exist"
                 )
             for path in chosen:
-                found[path.relative_to(ctx.rootdir).as_posix()] = path
+                found[_display_path(path, ctx.rootdir)] = path
         return sorted(found.items())
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:
@@ -309,6 +309,14 @@ class ContainerReview:
         if key in self.context:
             return self.context[key]
         return self.pod_context.get(key)
+
+
+def _display_path(path: Path, rootdir: Path) -> str:
+    """Relative to the rootdir as findings are, or absolute for output kept elsewhere."""
+    try:
+        return path.relative_to(rootdir).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _mapping(value: Any) -> LocatedMap:

@@ -185,7 +185,20 @@ class SourceReview(ast.NodeVisitor):
                 )
         self.generic_visit(node)
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        fallthrough = bool(node.body) and isinstance(node.body[-1], ast.Return)
+        for handler in node.handlers:
+            self._handler(handler, fallthrough)
+        self.generic_visit(node)
+
+    visit_TryStar = visit_Try
+
+    def _handler(self, node: ast.ExceptHandler, fallthrough: bool) -> None:
+        """Judge one handler; `fallthrough` marks the try-this-then-that idiom.
+
+        `try: return int(text)` / `except ValueError: pass` followed by another attempt
+        handles the failure by moving on, so it is not a swallowed error.
+        """
         reraises = any(isinstance(item, ast.Raise) for item in ast.walk(node))
         silent = all(_is_noop(statement) for statement in node.body)
         if node.type is None and not reraises:
@@ -197,7 +210,7 @@ class SourceReview(ast.NodeVisitor):
                 "catch the exceptions you expect (`except OSError:`) and log them",
                 "bare-except",
             )
-        elif node.type is not None and silent:
+        elif node.type is not None and silent and not fallthrough:
             caught = ast.unparse(node.type)
             self._observe(
                 node,
@@ -207,7 +220,6 @@ class SourceReview(ast.NodeVisitor):
                 f"`with contextlib.suppress({caught}):`",
                 f"swallow:{caught}",
             )
-        self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import) -> None:
         if any(self._json_module(alias.name) for alias in node.names):

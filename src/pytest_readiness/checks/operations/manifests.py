@@ -71,19 +71,32 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 def load_documents(text: str) -> list[Any]:
     """Every document of a YAML stream; ManifestError with the line when it is not YAML."""
-    loader = _LineLoader(text)
     documents = []
+    loader: _LineLoader | None = None
     try:
+        loader = _LineLoader(text)
         while loader.check_data():  # type: ignore[no-untyped-call]
             documents.append(loader.get_data())
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise ManifestError(line, str(problem)) from None
+        raise ManifestError(_error_line(text, error), _problem(error)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return documents
+
+
+def _error_line(text: str, error: yaml.YAMLError) -> int:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    position = getattr(error, "position", None)
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+
+
+def _problem(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.reader.ReaderError):
+        return f"character {error.character:#x} is not allowed in YAML"
+    return str(getattr(error, "problem", None) or error)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ class Rule:
     keywords: tuple[str, ...]
     """Lower-case literals; the rule runs only on text that contains one of them."""
     pattern: re.Pattern[str]
+    exact_keywords: tuple[str, ...] = ()
+    """Keywords tested case-sensitively in the original text: upper-case prefixes made of
+    common letters (`ASIA`, `EAAA`) that, lower-cased, would wake the rule almost anywhere."""
     on_lowered: bool = False
     """Match against the lower-cased text (case-insensitive names); the value still comes
     from the original text at the same place."""
@@ -137,8 +140,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "aws-access-key-id",
         "AWS access key id",
-        ("akia", "asia", "abia", "acca"),
+        ("akia", "abia", "acca"),
         _compile(r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b"),
+        exact_keywords=("ASIA",),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -314,12 +318,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "square-token",
         "Square access token or OAuth secret",
-        ("sq0atp-", "sq0csp-", "eaaa"),
+        ("sq0atp-", "sq0csp-"),
         _compile(
             r"(?P<secret>sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}|EAAA[0-9A-Za-z_+=-]{60})"
             r"(?![0-9A-Za-z_-])"
         ),
         min_entropy=3.5,
+        exact_keywords=("EAAA",),
         word_start=True,
     ),
     Rule(

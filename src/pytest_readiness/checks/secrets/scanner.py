@@ -61,6 +61,8 @@ class _KeywordIndex:
     pattern: re.Pattern[str]
     keywords_by_tail: dict[str, tuple[str, ...]]
     rules_by_keyword: dict[str, tuple[Rule, ...]]
+    exact: tuple[Rule, ...]
+    """Rules with case-sensitive keywords, tested by substring in the original text."""
     """A keyword wakes its own rules and those of every keyword it contains (`password=`
     wakes the rules keyed on `password`)."""
 
@@ -86,11 +88,16 @@ class _KeywordIndex:
             )
             for keyword in keywords
         }
-        return cls(pattern, {tail: tuple(found) for tail, found in tails.items()}, woken)
+        exact = tuple(rule for rule in rules if rule.exact_keywords)
+        return cls(pattern, {tail: tuple(found) for tail, found in tails.items()}, woken, exact)
 
-    def rules_for(self, lowered: str) -> list[Rule]:
-        """The rules whose keywords occur in the lower-cased text, in rule order."""
-        chosen: dict[str, Rule] = {}
+    def rules_for(self, lowered: str, text: str = "") -> list[Rule]:
+        """The rules whose keywords occur in the text, in rule order."""
+        chosen: dict[str, Rule] = {
+            rule.id: rule
+            for rule in self.exact
+            if any(keyword in text for keyword in rule.exact_keywords)
+        }
         for tail in set(self.pattern.findall(lowered)):
             candidates = self.keywords_by_tail[tail]
             for keyword in candidates:
@@ -156,9 +163,10 @@ def lower(text: str) -> str:
     return lowered
 
 
-def rules_for(lowered: str) -> list[Rule]:
-    """The rules whose keywords occur in the lower-cased text, in rule order."""
-    return _INDEX.rules_for(lowered)
+def rules_for(lowered: str, text: str = "") -> list[Rule]:
+    """The rules whose keywords occur in the lower-cased `lowered` or, case-sensitive
+    keywords, in the original `text`, in rule order."""
+    return _INDEX.rules_for(lowered, text)
 
 
 def scan_text(
@@ -171,7 +179,7 @@ def scan_text(
     one finding, by the specific rule).
     """
     lowered = lower(text)
-    rules = rules_for(lowered)
+    rules = rules_for(lowered, text)
     if not rules:
         return []
     config = is_config_path(path)

@@ -11,6 +11,7 @@ process pool; small trees are scanned in-process.
 
 from __future__ import annotations
 
+import importlib.metadata
 import multiprocessing
 import os
 import re
@@ -18,17 +19,27 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pytest_readiness.cache import ContentCache, content_key
+from pytest_readiness.checks.secrets import allowlist, filters, rules, scanner, validation
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from pytest_readiness.files import ProjectFile, is_binary
 
-SCANNER_VERSION = "1"
-"""Bump when rules or filters change, so cached results of the old scanner are not reused."""
+
+def _scanner_version() -> str:
+    """A digest of the scanner's own source, so a change of rules or filters voids old results."""
+    modules = (allowlist, filters, rules, scanner, validation)
+    try:
+        return content_key(*(Path(module.__file__ or "").read_bytes() for module in modules))
+    except OSError:
+        return importlib.metadata.version("pytest-readiness")
+
+
+SCANNER_VERSION = _scanner_version()
 CACHE_NAMESPACE = "secrets"
 MINIFIED_MIN_BYTES = 10_000
 MINIFIED_LINE_LENGTH = 1_000
@@ -152,18 +163,19 @@ def scan_files(
     index_key = content_key(SCANNER_VERSION, "\0".join(allow), str(max_bytes))
     known = _Store.load(cache.get(CACHE_NAMESPACE, index_key))
     current = _Store()
-    pending: list[tuple[str, bytes]] = []
+    listed = list(files)
+    dispatcher = _Dispatcher(allow, max_bytes, workers, sum(file.size for file in listed))
     keys: dict[str, str] = {}
-    for file in files:
-        try:
-            info = os.stat(file.absolute)
-        except OSError:
+    sizes: dict[str, int] = {}
+    for file in listed:
+        signature = list(file.signature or _signature(file.absolute))
+        if not signature:
             _record(scan, FileResult(file.path, skipped="unreadable"), 0)
             continue
-        if info.st_size > max_bytes:
-            _record(scan, FileResult(file.path, skipped="huge"), info.st_size)
+        size, mtime_ns, ctime_ns = signature[:3]
+        if size > max_bytes:
+            _record(scan, FileResult(file.path, skipped="huge"), size)
             continue
-        signature = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
         key = known.unchanged(file.path, signature)
         if key is None:
             try:
@@ -173,16 +185,15 @@ def scan_files(
                 continue
             key = content_key(file.path, data)
             if key not in known.results:
-                keys[file.path] = key
-                pending.append((file.path, data))
-        if max(info.st_mtime_ns, info.st_ctime_ns) < started_ns - RACY_NS:
+                keys[file.path], sizes[file.path] = key, len(data)
+                dispatcher.add(file.path, data)
+        if max(mtime_ns, ctime_ns) < started_ns - RACY_NS:
             current.paths[file.path] = [*signature, key]
         if key in known.results:
             scan.files_cached += 1
             current.results[key] = known.results[key]
-            _record(scan, FileResult.from_json(file.path, known.results[key]), info.st_size)
-    sizes = {path: len(data) for path, data in pending}
-    for result in _scan_pending(pending, allow, max_bytes, workers):
+            _record_cached(scan, file.path, known.results[key], size)
+    for result in dispatcher.results():
         current.results[keys[result.path]] = result.to_json()
         _record(scan, result, sizes[result.path])
     if current != known:
@@ -191,21 +202,48 @@ def scan_files(
     return scan
 
 
-def _scan_pending(
-    pending: list[tuple[str, bytes]], allow: Sequence[str], max_bytes: int, workers: int
-) -> list[FileResult]:
-    total = sum(len(data) for _, data in pending)
-    count = workers or os.cpu_count() or 1
-    if count < 2 or total < PARALLEL_MIN_BYTES:
-        return _scan_batch(pending, allow, max_bytes)
-    batches = _batches(pending, max(BATCH_BYTES, total // (count * 8)))
-    context = _pool_context()
-    results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [pool.submit(_scan_batch, batch, allow, max_bytes) for batch in batches]
-        for future in futures:
-            results.extend(future.result())
-    return results
+class _Dispatcher:
+    """Scans files handed to it, in batches on a process pool when the tree is big.
+
+    Batches go to the pool as soon as they are full, so workers scan while the main process
+    still reads and hashes the rest; the pool starts with the first full batch, so a run
+    where everything is cached never starts one.
+    """
+
+    def __init__(
+        self, allow: Sequence[str], max_bytes: int, workers: int, expected_bytes: int
+    ) -> None:
+        self.allow = allow
+        self.max_bytes = max_bytes
+        self.workers = workers or os.cpu_count() or 1
+        self.parallel = self.workers >= 2 and expected_bytes >= PARALLEL_MIN_BYTES
+        self.batch_bytes = max(BATCH_BYTES, expected_bytes // (self.workers * 8))
+        self.batch: list[tuple[str, bytes]] = []
+        self.filled = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[FileResult]]] = []
+
+    def add(self, path: str, data: bytes) -> None:
+        self.batch.append((path, data))
+        self.filled += len(data)
+        if self.parallel and self.filled >= self.batch_bytes:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+            self.futures.append(
+                self.pool.submit(_scan_batch, self.batch, self.allow, self.max_bytes)
+            )
+            self.batch, self.filled = [], 0
+
+    def results(self) -> list[FileResult]:
+        """Every file's result; the last, partial batch is scanned here meanwhile."""
+        try:
+            done = _scan_batch(self.batch, self.allow, self.max_bytes)
+            for future in self.futures:
+                done.extend(future.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        return done
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -224,16 +262,21 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _batches(items: list[tuple[str, bytes]], size: int) -> list[list[tuple[str, bytes]]]:
-    batches: list[list[tuple[str, bytes]]] = [[]]
-    filled = 0
-    for item in items:
-        if filled >= size:
-            batches.append([])
-            filled = 0
-        batches[-1].append(item)
-        filled += len(item[1])
-    return [batch for batch in batches if batch]
+def _signature(path: Path) -> tuple[int, ...]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _record_cached(scan: TreeScan, path: str, cached: dict[str, Any], size: int) -> None:
+    """Record a cached result; most files have none, and skip building objects for them."""
+    if cached.get("skipped") is None and not cached.get("matches"):
+        scan.files_scanned += 1
+        scan.bytes_scanned += size
+    else:
+        _record(scan, FileResult.from_json(path, cached), size)
 
 
 def _record(scan: TreeScan, result: FileResult, size: int) -> None:
