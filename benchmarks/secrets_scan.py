@@ -2,6 +2,7 @@
 
     python benchmarks/secrets_scan.py [TREE] [--source DIR] [--workers N] [--show N]
                                       [--labelled FILES] [--detect-secrets EXE]
+                                      [--betterleaks EXE]
 
 Without TREE it copies the `.py` sources of this interpreter's site-packages (about 30 MB of
 real library code that holds no real secret) to a temporary directory and scans that, so
@@ -11,7 +12,8 @@ listing, the default skips, the cache (in a fresh temporary directory) and the p
 `--labelled FILES` builds a labelled corpus instead: that many small Python and config files,
 a third holding one fake credential (every format in turn), a third a look-alike (hashes,
 UUIDs, placeholders, documentation keys), and reports recall and noise. `--detect-secrets EXE`
-runs that detect-secrets executable on the same tree for a side-by-side.
+and `--betterleaks EXE` run those scanners on the same tree for a side-by-side (betterleaks
+with `--redact` and without validation, so nothing leaves the machine).
 """
 
 from __future__ import annotations
@@ -148,6 +150,27 @@ def detect_secrets(executable: str, tree: Path) -> tuple[set[tuple[str, int]], f
     return reported, elapsed
 
 
+def betterleaks(executable: str, tree: Path) -> tuple[set[tuple[str, int]], float]:
+    """The (path, line) pairs betterleaks reports on `tree` (redacted, no validation)."""
+    report = tree.parent / "betterleaks.json"
+    started = time.perf_counter()
+    subprocess.run(
+        [executable, str(tree), "-o", str(report), "--redact", "--no-banner", "--exit-code", "0"],
+        capture_output=True,
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    findings = json.loads(report.read_text())["findings"]
+    reported = {
+        (
+            Path(item["location"]["path"]).relative_to(tree).as_posix(),
+            item["location"]["start_line"],
+        )
+        for item in findings
+    }
+    return reported, elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree", nargs="?", type=Path, help="scan this tree instead of a copy")
@@ -156,9 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=30, help="findings to print")
     parser.add_argument("--labelled", type=int, default=0, help="build a labelled corpus")
     parser.add_argument("--detect-secrets", help="detect-secrets executable to compare with")
+    parser.add_argument("--betterleaks", help="betterleaks executable to compare with")
     options = parser.parse_args(argv)
     if options.labelled:
-        return labelled(options.labelled, options.detect_secrets, options.workers)
+        return labelled(
+            options.labelled, options.detect_secrets, options.betterleaks, options.workers
+        )
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="secrets-bench-") as scratch:
         tree = options.tree
@@ -185,7 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def labelled(files: int, detect_secrets_executable: str | None, workers: int) -> int:
+def labelled(
+    files: int,
+    detect_secrets_executable: str | None,
+    betterleaks_executable: str | None,
+    workers: int,
+) -> int:
     with tempfile.TemporaryDirectory(prefix="secrets-labelled-") as scratch:
         tree = Path(scratch) / "tree"
         tree.mkdir()
@@ -197,6 +228,9 @@ def labelled(files: int, detect_secrets_executable: str | None, workers: int) ->
         if detect_secrets_executable:
             theirs, their_elapsed = detect_secrets(detect_secrets_executable, tree)
             score(f"detect-secrets ({their_elapsed:.2f} s)", theirs, planted)
+        if betterleaks_executable:
+            theirs, their_elapsed = betterleaks(betterleaks_executable, tree)
+            score(f"betterleaks ({their_elapsed:.2f} s)", theirs, planted)
     return 0
 
 

@@ -6,7 +6,8 @@ Without TREE it copies the `.py` sources of this interpreter's site-packages (ab
 real library code) to a temporary directory. Each check runs as the gate runs it (file listing,
 cache in a fresh directory, process pool), with `exclude = []` so library test files count too.
 Then `pytest --readiness-only --readiness-select bandit,timeouts` runs on the same tree with
-`-n 0` and `-n 2`, without the cache, then (after one run that fills it) with a warm cache.
+`-n 0` and `-n 2`, without the cache, then (after one run that fills it) with a warm cache;
+`python -P` keeps the tree's copies of packages from being imported instead of the installed ones.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def measure_check(kind: type[Check], tree: Path, scratch: Path, jobs: int) -> No
 def time_pytest(tree: Path, workers: int, cached: bool) -> float:
     command = [
         sys.executable,
+        "-P",
         "-m",
         "pytest",
         "--readiness-only",
@@ -87,8 +89,12 @@ def time_pytest(tree: Path, workers: int, cached: bool) -> float:
     if not cached:
         command.append("--readiness-no-cache")
     started = time.perf_counter()
-    subprocess.run(command, cwd=tree, capture_output=True, check=False, timeout=1800)
-    return time.perf_counter() - started
+    completed = subprocess.run(command, cwd=tree, capture_output=True, check=False, timeout=3600)
+    elapsed = time.perf_counter() - started
+    if completed.returncode not in (0, 1):
+        output = completed.stdout.decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(command)} ended with {completed.returncode}:\n{output}")
+    return elapsed
 
 
 def load() -> str:

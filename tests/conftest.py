@@ -59,6 +59,13 @@ license = "MIT"
 
 
 @pytest.fixture
+def not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An inner pytest inherits the environment: under `-n` it must not take itself for a worker."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+
+
+@pytest.fixture
 def sample_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
     """A project that is ready unless a test says otherwise: README, licence, a passing test."""
 
@@ -78,7 +85,7 @@ def sample_project(pytester: pytest.Pytester) -> Callable[..., pytest.Pytester]:
 
 
 def _only(select: Sequence[str], readiness: str) -> str:
-    """Limit the sample to the checks a test is about; the built-in scanners have their own tests."""
+    """Limit the sample to the checks a test is about; each built-in scanner has its own tests."""
     line = f"select = {list(select)!r}\n"
     if "[tool.readiness]\n" in readiness:
         return readiness.replace("[tool.readiness]\n", "[tool.readiness]\n" + line, 1)

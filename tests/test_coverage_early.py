@@ -1,7 +1,8 @@
 """Measuring from before the initial conftests load, so their imports of the project count.
 
 That the figures are then exact with -n 0/2/4 is shown in test_coverage_engine.py, whose runs all
-use this plugin; here: what happens without it, and that an unwanted early tracer goes away.
+use this plugin (the gate registers it); here: what happens without it, and that an unwanted
+early tracer goes away.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import json
 import pytest
 
 from pytest_readiness.checks.coverage.early import _chosen
-from tests.test_coverage_engine import EARLY, make_sample
+from tests.test_coverage_engine import make_sample
+
+pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
 
 
 @pytest.fixture
@@ -33,9 +36,7 @@ def test_without_the_early_start_conftest_imports_are_missed(sample: pytest.Pyte
 
 
 def test_an_unwanted_early_tracer_is_dropped(sample: pytest.Pytester) -> None:
-    result = sample.runpytest_subprocess(
-        *EARLY, "--readiness", "--readiness-select", "project-metadata"
-    )
+    result = sample.runpytest_subprocess("--readiness", "--readiness-select", "project-metadata")
     assert "readiness::coverage" not in result.stdout.str()
     assert not list((sample.path / "tmp").iterdir())
 

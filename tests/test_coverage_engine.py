@@ -26,6 +26,8 @@ from pytest_readiness.checks.coverage.engine import (
     choose_role,
 )
 
+pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
+
 CALC = """\
 def add(a, b):
     return a + b
@@ -50,7 +52,6 @@ TESTS = {
 }
 CONFTEST = "from sample.calc import add  # runs calc.py's module-level lines at conftest import\n"
 LINES, BRANCHES = "87.5", "80.0"
-EARLY = ("-p", "pytest_readiness.checks.coverage.early")
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +93,7 @@ def run_gate(
     """The gate with only the coverage check; its record from the JSON report."""
     gate = ("--readiness", "--readiness-select", "coverage", "--readiness-report", "r.json")
     run = pytester.runpytest_inprocess if inprocess else pytester.runpytest_subprocess
-    result = run(*EARLY, *gate, *args)
+    result = run(*gate, *args)
     report = json.loads((pytester.path / "r.json").read_text("utf-8"))
     (check,) = report["checks"]
     return result, check

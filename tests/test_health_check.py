@@ -149,6 +149,7 @@ def test_warn_is_a_medium_risk(guard: LeakGuard) -> None:
 def test_auth_and_secrets_in_the_body(guard: LeakGuard) -> None:
     with serve_in_thread(Behaviour(status=401, body='{"error": "login"}')) as server:
         assert _rules(_run(_entry(guard, url=server.url), Path.cwd())) == ["auth-required"]
+    # readiness: allow-secret-next-line (a fake credential the check must find)
     leaky = '{"status": "pass", "db": "postgres://app:S3cr3tPassw0rd9@db/inv"}'
     with serve_in_thread(Behaviour(body=leaky)) as server:
         result = _run(_entry(guard, url=server.url), Path.cwd())
@@ -169,6 +170,7 @@ def test_service_crashing_on_start_reports_its_last_output(guard: LeakGuard) -> 
 
 
 def test_secrets_in_the_output_of_a_crash_are_withheld(guard: LeakGuard) -> None:
+    # readiness: allow-secret-next-line (a fake credential the check must find)
     guard.env["CRASH_MESSAGE"] = "connecting to postgres://app:S3cr3tPassw0rd9@db/inv"
     entry = _entry(guard, url="http://127.0.0.1:{port}/", command=f"{SERVER} --crash")
     (finding,) = _run(entry, Path.cwd()).findings

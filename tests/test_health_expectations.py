@@ -72,6 +72,7 @@ def test_redirect_off_host_is_a_medium_risk() -> None:
 
 
 def test_secrets_scan_can_be_turned_off() -> None:
+    # readiness: allow-secret-next-line (a fake credential the check must find)
     leaky = b'{"status": "pass", "db": "postgres://app:S3cr3tPassw0rd9@db/inv"}'
     series = _series(_answer(200, body=leaky))
     assert [problem.rule for problem in series_problems(series, _entry())] == ["secret-in-body"]

@@ -13,6 +13,7 @@ URL = "http://127.0.0.1:8000/readyz"
 LEAKY_BODY = json.dumps(
     {
         "status": "pass",
+        # readiness: allow-secret-next-line (a fake credential the check must find)
         "checks": {"db": [{"status": "pass", "output": "postgres://app:S3cr3tPassw0rd9@db/inv"}]},
     }
 )
@@ -50,6 +51,7 @@ def test_a_plain_health_body_has_no_secret() -> None:
 
 
 def test_withhold_secrets_replaces_only_the_lines_holding_one() -> None:
+    # readiness: allow-secret-next-line (a fake credential the check must find)
     text = "starting\nconnecting to postgres://app:S3cr3tPassw0rd9@db/inv\nfailed"
     assert withhold_secrets(text) == (
         "starting\n[line withheld: it holds a secret (url-credentials)]\nfailed"

@@ -6,6 +6,7 @@ import pytest
 
 from tests.health_servers import Behaviour, closed_port, serve_in_thread
 
+
 def test_health_probe_in_a_project_test(pytester: pytest.Pytester) -> None:
     """One inner run covers every behaviour: each inner pytest run costs a plugin start."""
     with (

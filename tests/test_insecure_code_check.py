@@ -155,12 +155,14 @@ def test_nothing_to_analyse_is_a_skip(tmp_path: Path) -> None:
         run_check(tmp_path)
 
 
+@pytest.mark.usefixtures("not_an_xdist_worker")
 def test_through_pytest_a_high_issue_makes_the_project_not_ready(
     sample_project: Callable[..., pytest.Pytester],
 ) -> None:
     pytester = sample_project(
         readiness='[tool.readiness.bandit]\nseverity_map = { low = { high = "ignore" } }\n',
         conftest="",
+        select=["bandit"],
     )
     write(pytester.path, {"src/app.py": APP})
 

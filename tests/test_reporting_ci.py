@@ -269,3 +269,21 @@ def test_annotations_appear_under_github_actions(
     )
     assert summary.read_text("utf-8") == leaky_project.path.joinpath("m.md").read_text("utf-8")
     assert PLANTED_SECRET not in stdout + summary.read_text("utf-8")
+
+
+def test_no_output_holds_the_secret_the_builtin_check_finds(
+    leaky_project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = leaky_project.path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    flags = [flag if flag != "leaky" else "leaky,secrets" for flag in OUTPUT_FLAGS]
+    result = leaky_project.runpytest(*flags)
+    report = json.loads(leaky_project.path.joinpath("r.json").read_text("utf-8"))
+    secrets = next(check for check in report["checks"] if check["id"] == "secrets")
+    assert [(f["path"], f["line"]) for f in secrets["findings"]] == [("settings.py", 1)]
+    texts = {**outputs(leaky_project), "summary": summary.read_text("utf-8")}
+    texts["stdout"] = result.stdout.str()
+    assert "::error file=settings.py,line=1" in texts["stdout"]
+    for name, text in texts.items():
+        assert PLANTED_SECRET not in text, f"the secret leaked into {name}"

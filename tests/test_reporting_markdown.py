@@ -160,7 +160,7 @@ def test_a_cap_below_the_verdict_keeps_only_the_verdict(report: dict[str, Any]) 
     assert "###" not in markdown
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     count=st.integers(min_value=0, max_value=300),
     message=st.text(min_size=1, max_size=60),

@@ -174,7 +174,7 @@ finding_fields = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(findings=st.lists(finding_fields, max_size=12))
 def test_any_findings_give_a_valid_log(findings: list[dict[str, Any]]) -> None:
     report: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))

@@ -217,3 +217,36 @@ def test_lower_case_prefix_does_not_wake_a_case_sensitive_rule() -> None:
 
     text = "travel to asia; eaaa"
     assert {r.id for r in rules_for(text, text)}.isdisjoint({"aws-access-key-id", "square-token"})
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        'password: str = "{}"',
+        '{{"api_key": "{}"}}',
+        'connect(host="db", password="{}")',
+        'config["secret_key"] = "{}"',
+        "$client_secret => '{}';",
+        "AUTH_TOKEN := `{}`",
+        "  access_key: '{}'",
+    ],
+)
+def test_generic_assignment_forms(template: str) -> None:
+    assert found([template.format(password(random.Random(13)))]) == [("generic-secret", 1)]
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "rule"),
+    [
+        ("setup.cfg", "[db]\npassword = {}", "generic-secret-config"),
+        ("app.ini", "[db]\nPASSWORD={}  ; production", "generic-secret-config"),
+        ("config/app.yaml", "db:\n  password: {}", "generic-secret-config"),
+        ("app.properties", "x=1\ndb.password={}", "generic-secret-config"),
+        (".env.production", "x=1\nexport API_TOKEN={}", "generic-secret-config"),
+        ("pyproject.toml", '[tool.x]\napi_key = "{}"', "generic-secret"),
+        ("settings.json", '{{\n  "client_secret": "{}"\n}}', "generic-secret"),
+    ],
+)
+def test_configuration_file_forms(path: str, template: str, rule: str) -> None:
+    text = template.format(password(random.Random(14)))
+    assert [(m.rule, m.line) for m in scan_text(text, path)] == [(rule, 2)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import threading
@@ -136,3 +137,18 @@ def test_rewrite_that_keeps_size_and_mtime_is_still_rescanned(
     os.utime(target, ns=(10**18, 10**18 - 10**12))
     (second,) = scan_files(ProjectFiles(root).all, cache, workers=1).matches
     assert second.secret_hash != first.secret_hash
+
+
+def test_malformed_cache_entry_is_rescanned(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    _project(root, files=2)
+    cache = ContentCache(tmp_path / "cache")
+    first = scan_files(ProjectFiles(root).all, cache, workers=1)
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    stored = json.loads(entry.read_text())
+    for key in stored["results"]:
+        stored["results"][key] = {"skipped": None, "matches": [["rule", "one", 1]]}
+    entry.write_text(json.dumps(stored))
+    again = scan_files(ProjectFiles(root).all, cache, workers=1)
+    assert again.files_cached == 0
+    assert again.matches == first.matches

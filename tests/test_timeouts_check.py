@@ -113,10 +113,11 @@ def test_nothing_to_analyse_is_a_skip(tmp_path: Path) -> None:
         run_check(tmp_path)
 
 
+@pytest.mark.usefixtures("not_an_xdist_worker")
 def test_through_pytest_the_finding_fails_the_item_and_a_waiver_clears_it(
     sample_project: Callable[..., pytest.Pytester],
 ) -> None:
-    pytester = sample_project(conftest="")
+    pytester = sample_project(conftest="", select=["timeouts"])
     write(pytester.path, "src/client.py", CLIENT)
 
     failing = pytester.runpytest("--readiness", "--readiness-select", "timeouts")
@@ -144,6 +145,7 @@ expires = "2027-06-30"
     assert waived.ret == 0
 
 
+@pytest.mark.usefixtures("not_an_xdist_worker")
 def test_the_example_service_flaw_is_reported_as_waived(pytester: pytest.Pytester) -> None:
     example = Path(__file__).parent.parent / "examples" / "service"
     shutil.copytree(

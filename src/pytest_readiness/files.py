@@ -108,17 +108,17 @@ class ProjectFiles:
         if names is None:
             names = self._from_walk()
         found = []
+        root = os.fspath(self.rootdir)
         for name in sorted(set(names)):
-            if matches(name, self.exclude):
+            if self.exclude and matches(name, self.exclude):
                 continue
-            absolute = self.rootdir / name
             try:
-                info = os.lstat(absolute)
+                info = os.lstat(os.path.join(root, name))
             except OSError:
                 continue
             if stat.S_ISREG(info.st_mode):
                 signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-                found.append(ProjectFile(name, absolute, info.st_size, signature))
+                found.append(ProjectFile(name, self.rootdir / name, info.st_size, signature))
         return tuple(found)
 
     def select(

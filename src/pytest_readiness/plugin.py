@@ -30,6 +30,7 @@ from pytest_readiness.roles import CentralRole, XdistControllerRole
 from pytest_readiness.settings import SettingsError
 
 BUILTIN_PLUGIN_NAME = "readiness-builtin-checks"
+EARLY_COVERAGE_PLUGIN = "pytest_readiness.checks.coverage.early"
 
 # Fixtures for the project's own readiness tests: available in every run, used only when asked for.
 pytest_plugins = ["pytest_readiness.fixtures.faults", "pytest_readiness.fixtures.health"]
@@ -37,6 +38,8 @@ pytest_plugins = ["pytest_readiness.fixtures.faults", "pytest_readiness.fixtures
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
+    # Coverage must start before the project's conftests import its code, as pytest-cov does.
+    pluginmanager.import_plugin(EARLY_COVERAGE_PLUGIN)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -36,7 +36,8 @@ def stamp_arrivals(listener: socket.socket) -> None:
     """Have the kernel timestamp every received packet; accepted connections inherit it.
 
     On a busy machine the thread reading a request can run tens of milliseconds after the
-    request arrived; dating the request by the kernel's timestamp keeps the gaps true.
+    request arrived; dating the request by the kernel's timestamp keeps the gaps true. (The
+    kernel dates a read by the last packet it returns; clients send a request in one burst.)
     Elsewhere than Linux, requests are dated when they are read.
 
     The kernel turns packet timestamps on for the whole system, lazily, while any socket asks

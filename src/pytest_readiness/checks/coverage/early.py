@@ -21,11 +21,8 @@ import pytest
 
 from pytest_readiness.checks.coverage.engine import EARLY_TRACER, Tracer
 from pytest_readiness.checks.coverage.settings import CoverageSettings
-from pytest_readiness.config import find_table
+from pytest_readiness.config import COMMON_CHECK_KEYS, find_table
 from pytest_readiness.settings import SettingsError, load_dataclass
-
-COMMON_KEYS = ("enabled", "severity")
-"""Keys of every check's table that the gate handles, not the check's settings."""
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -73,7 +70,7 @@ def _wanted(config: pytest.Config) -> CoverageSettings | None:
         raw: Any = table.get("coverage", {})
         if not isinstance(raw, dict) or raw.get("enabled", True) is False:
             return None
-        own = {key: value for key, value in raw.items() if key not in COMMON_KEYS}
+        own = {key: value for key, value in raw.items() if key not in COMMON_CHECK_KEYS}
         settings: CoverageSettings = load_dataclass(CoverageSettings, own, f"{prefix}.coverage")
     except (pytest.UsageError, SettingsError):
         return None  # the gate reports the bad configuration in its own words

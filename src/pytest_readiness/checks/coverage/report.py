@@ -64,7 +64,7 @@ def read_report(
     counted_branches = measured_branches if branch is None else branch
     files = tuple(
         FileCoverage(_project_path(name, rootdir), _counts(entry["summary"], counted_branches))
-        for name, entry in sorted(raw["files"].items())
+        for name, entry in raw["files"].items()
     )
     return CoverageReport(
         files=tuple(sorted(files, key=lambda file: file.path)), branch=counted_branches

@@ -52,13 +52,17 @@ class SecretsSettings:
     paths: list[str] = field(default_factory=list)
     """Glob patterns of files to scan; empty scans the whole project."""
     exclude: list[str] = field(default_factory=list)
+    """Glob patterns of files not to scan."""
     skip_generated: bool = True
     """Skip lock files, SBOMs, package metadata, vendored code and virtualenvs."""
     allowlist: AllowlistSettings = field(default_factory=AllowlistSettings)
+    """Accepted secrets: `paths` (globs), `rules` (ids), `regexes` (searched in the value)."""
     baseline: str = ".readiness/secrets-baseline.json"
+    """Accepted secrets by path, rule and hash; `--readiness-baseline-update` rewrites it."""
     detect_secrets_baseline: str = ".secrets.baseline"
     """A detect-secrets baseline whose entries count as accepted ("" to ignore it)."""
     history: bool = False
+    """Also scan every commit on every ref: a deleted secret is still leaked."""
     history_max_commits: int = 0
     """How many commits back the history scan goes; 0 for all."""
     test_files: Literal["scan", "low", "skip"] = "scan"
@@ -73,6 +77,7 @@ class SecretsSettings:
             "conftest.py",
         ]
     )
+    """Glob patterns of test files, for `test_files`."""
     max_file_size: int = 2_000_000
     """Bytes; larger files are skipped (and listed in the metrics)."""
     workers: int = 0

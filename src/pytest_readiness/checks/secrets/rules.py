@@ -56,13 +56,13 @@ class Rule:
 
     def accepts(self, value: str) -> bool:
         """Whether `value`, found by the pattern, is a credential rather than look-alike noise."""
-        if filters.is_template_or_filler(value):
-            return False
-        if self.generic and filters.is_not_secret_value(value):
+        if self.min_classes > 1 and character_classes(value) < self.min_classes:
             return False
         if self.min_entropy and shannon_entropy(value) < self.min_entropy:
             return False
-        if self.min_classes > 1 and character_classes(value) < self.min_classes:
+        if filters.is_template_or_filler(value):
+            return False
+        if self.generic and filters.is_not_secret_value(value):
             return False
         return self.check is None or self.check(value)
 
@@ -92,10 +92,6 @@ def _name_is_secret(match: re.Match[str]) -> bool:
     return match.group("suffix") in NAME_SUFFIXES
 
 
-def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
-
-
 _NAME_WORDS = (
     r"password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key"
     r"|private[_-]?key|credential"
@@ -106,11 +102,11 @@ NAME_SUFFIXES = frozenset(
 """What may follow the keyword in a variable name: `api_key_value` is a secret, `token_type`,
 `password_field` and `secret_name` are not."""
 _ANNOTATION = r"(?:\s*:\s*[\w\[\], |.]{1,40}?)?"
-GENERIC_ASSIGNMENT = _compile(
+GENERIC_ASSIGNMENT = re.compile(
     rf"(?P<name>(?:{_NAME_WORDS})(?P<suffix>[a-z0-9_]{{0,12}}))[\"']?\]?{_ANNOTATION}"
     r"\s*(?::=|=>|[:=])\s*[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\s\\]{8,256})(?P=quote)"
 )
-GENERIC_CONFIG = _compile(
+GENERIC_CONFIG = re.compile(
     r"^[ \t]*(?:export[ \t]+)?[\w.-]{0,40}?"
     rf"(?P<name>(?:{_NAME_WORDS})(?P<suffix>[a-z0-9_]{{0,12}}))"
     r"[ \t]*[:=][ \t]*(?P<secret>[^\s\"'`#;]{8,256})[ \t]*(?:[#;].*)?$",
@@ -141,7 +137,7 @@ RULES: tuple[Rule, ...] = (
         "aws-access-key-id",
         "AWS access key id",
         ("akia", "abia", "acca"),
-        _compile(r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b"),
+        re.compile(r"(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b"),
         exact_keywords=("ASIA",),
         min_entropy=3.0,
         word_start=True,
@@ -150,7 +146,7 @@ RULES: tuple[Rule, ...] = (
         "aws-secret-access-key",
         "AWS secret access key",
         ("secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret"),
-        _compile(
+        re.compile(
             r"(?:aws_?secret(?:_?access)?_?key|secret_?access_?key|secret-access-key)[\"']?"
             r"\s*[:=]\s*[\"']?(?P<secret>[a-z0-9/+]{40})(?![a-z0-9/+=])"
         ),
@@ -162,7 +158,7 @@ RULES: tuple[Rule, ...] = (
         "gcp-api-key",
         "Google Cloud API key",
         ("aiza",),
-        _compile(r"(?P<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])"),
+        re.compile(r"(?P<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])"),
         min_entropy=3.5,
         word_start=True,
     ),
@@ -170,21 +166,21 @@ RULES: tuple[Rule, ...] = (
         "gcp-service-account",
         "Google Cloud service account key file",
         ("service_account",),
-        _compile(r"\"private_key_id\"\s*:\s*\"(?P<secret>[a-f0-9]{40})\""),
+        re.compile(r"\"private_key_id\"\s*:\s*\"(?P<secret>[a-f0-9]{40})\""),
         min_entropy=3.0,
     ),
     Rule(
         "azure-storage-key",
         "Azure storage or service bus connection string key",
         ("accountkey", "sharedaccesskey"),
-        _compile(r"(?:AccountKey|SharedAccessKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})"),
+        re.compile(r"(?:AccountKey|SharedAccessKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{40,88}={0,2})"),
         min_entropy=4.0,
     ),
     Rule(
         "github-token",
         "GitHub personal, OAuth, user-to-server, server-to-server or refresh token",
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-        _compile(r"(?P<secret>gh[pousr]_[0-9A-Za-z]{36})\b"),
+        re.compile(r"(?P<secret>gh[pousr]_[0-9A-Za-z]{36})\b"),
         check=crc32_checksum_valid,
         word_start=True,
     ),
@@ -192,7 +188,7 @@ RULES: tuple[Rule, ...] = (
         "github-fine-grained-token",
         "GitHub fine-grained personal access token",
         ("github_pat_",),
-        _compile(r"(?P<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})\b"),
+        re.compile(r"(?P<secret>github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59})\b"),
         min_entropy=4.0,
         word_start=True,
     ),
@@ -212,7 +208,7 @@ RULES: tuple[Rule, ...] = (
             "glagent-",
             "gr1348941",
         ),
-        _compile(
+        re.compile(
             r"(?P<secret>(?:gl(?:pat|dt|rt|ptt|ft|cbt|imt|oas|soat|agent)-|GR1348941)"
             r"[0-9A-Za-z_-]{20,64})(?![0-9A-Za-z_-])"
         ),
@@ -223,14 +219,14 @@ RULES: tuple[Rule, ...] = (
         "pypi-token",
         "PyPI or TestPyPI upload token",
         ("pypi-age",),
-        _compile(r"(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[0-9A-Za-z_-]{50,})"),
+        re.compile(r"(?P<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[0-9A-Za-z_-]{50,})"),
         word_start=True,
     ),
     Rule(
         "npm-token",
         "npm access token",
         ("npm_",),
-        _compile(r"(?P<secret>npm_[0-9A-Za-z]{36})\b"),
+        re.compile(r"(?P<secret>npm_[0-9A-Za-z]{36})\b"),
         check=crc32_checksum_valid,
         word_start=True,
     ),
@@ -238,7 +234,7 @@ RULES: tuple[Rule, ...] = (
         "npmrc-auth-token",
         "npm registry `_authToken` in an .npmrc",
         ("_authtoken",),
-        _compile(r"_authtoken\s*=\s*(?P<secret>[^\s\"'$]{16,})"),
+        re.compile(r"_authtoken\s*=\s*(?P<secret>[^\s\"'$]{16,})"),
         on_lowered=True,
         min_entropy=3.5,
     ),
@@ -246,7 +242,7 @@ RULES: tuple[Rule, ...] = (
         "slack-token",
         "Slack bot, user, app or configuration token",
         ("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe", "xapp-"),
-        _compile(
+        re.compile(
             r"(?P<secret>(?:xox[abposr]|xoxe\.xox[bp]|xoxe)-\d+-[0-9A-Za-z-]{8,}"
             r"|xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,})"
         ),
@@ -257,7 +253,7 @@ RULES: tuple[Rule, ...] = (
         "slack-webhook",
         "Slack incoming webhook URL",
         ("hooks.slack.com",),
-        _compile(
+        re.compile(
             r"(?P<secret>https://hooks\.slack\.com/(?:services|workflows|triggers)/"
             r"[A-Za-z0-9_/+-]{30,})"
         ),
@@ -266,7 +262,7 @@ RULES: tuple[Rule, ...] = (
         "stripe-key",
         "Stripe secret, restricted or webhook signing key",
         ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"),
-        _compile(
+        re.compile(
             r"(?P<secret>(?:[sr]k_(?:live|test)_[0-9A-Za-z]{24,99}|whsec_[0-9A-Za-z]{32,}))\b"
         ),
         min_entropy=3.5,
@@ -276,7 +272,7 @@ RULES: tuple[Rule, ...] = (
         "sendgrid-api-key",
         "SendGrid API key",
         ("sg.",),
-        _compile(r"(?P<secret>SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])"),
+        re.compile(r"(?P<secret>SG\.[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])"),
         min_entropy=4.0,
         word_start=True,
     ),
@@ -284,7 +280,7 @@ RULES: tuple[Rule, ...] = (
         "twilio-api-key",
         "Twilio API key",
         ("twilio",),
-        _compile(r"(?P<secret>SK[0-9a-fA-F]{32})\b"),
+        re.compile(r"(?P<secret>SK[0-9a-fA-F]{32})\b"),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -292,7 +288,7 @@ RULES: tuple[Rule, ...] = (
         "twilio-auth-token",
         "Twilio auth token",
         ("twilio",),
-        _compile(
+        re.compile(
             r"twilio[\w.-]{0,20}(?:auth|token|secret)[\w.-]{0,20}[\"']?\s*[:=]\s*[\"']?"
             r"(?P<secret>[0-9a-f]{32})\b"
         ),
@@ -303,7 +299,7 @@ RULES: tuple[Rule, ...] = (
         "mailgun-api-key",
         "Mailgun API key",
         ("key-", "mailgun"),
-        _compile(r"(?P<secret>key-[0-9a-f]{32})\b"),
+        re.compile(r"(?P<secret>key-[0-9a-f]{32})\b"),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -311,7 +307,7 @@ RULES: tuple[Rule, ...] = (
         "shopify-token",
         "Shopify access, custom app, private app or shared secret token",
         ("shpat_", "shpca_", "shppa_", "shpss_"),
-        _compile(r"(?P<secret>shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32})\b"),
+        re.compile(r"(?P<secret>shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32})\b"),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -319,7 +315,7 @@ RULES: tuple[Rule, ...] = (
         "square-token",
         "Square access token or OAuth secret",
         ("sq0atp-", "sq0csp-"),
-        _compile(
+        re.compile(
             r"(?P<secret>sq0(?:atp|csp)-[0-9A-Za-z_-]{22,43}|EAAA[0-9A-Za-z_+=-]{60})"
             r"(?![0-9A-Za-z_-])"
         ),
@@ -331,7 +327,7 @@ RULES: tuple[Rule, ...] = (
         "digitalocean-token",
         "DigitalOcean personal access, OAuth or refresh token",
         ("dop_v1_", "doo_v1_", "dor_v1_"),
-        _compile(r"(?P<secret>do[opr]_v1_[0-9a-f]{64})\b"),
+        re.compile(r"(?P<secret>do[opr]_v1_[0-9a-f]{64})\b"),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -339,7 +335,7 @@ RULES: tuple[Rule, ...] = (
         "databricks-token",
         "Databricks personal access token",
         ("dapi",),
-        _compile(r"(?P<secret>dapi[0-9a-f]{32}(?:-\d)?)\b"),
+        re.compile(r"(?P<secret>dapi[0-9a-f]{32}(?:-\d)?)\b"),
         min_entropy=3.0,
         word_start=True,
     ),
@@ -347,7 +343,7 @@ RULES: tuple[Rule, ...] = (
         "vault-token",
         "HashiCorp Vault service, batch or recovery token",
         ("hvs.", "hvb.", "hvr."),
-        _compile(r"(?P<secret>hv[sbr]\.[0-9A-Za-z_-]{24,})"),
+        re.compile(r"(?P<secret>hv[sbr]\.[0-9A-Za-z_-]{24,})"),
         min_entropy=3.5,
         word_start=True,
     ),
@@ -355,14 +351,14 @@ RULES: tuple[Rule, ...] = (
         "telegram-bot-token",
         "Telegram bot token",
         (":aa",),
-        _compile(r"(?<![\w:])(?P<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![0-9A-Za-z_-])"),
+        re.compile(r"(?<![\w:])(?P<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![0-9A-Za-z_-])"),
         min_entropy=3.5,
     ),
     Rule(
         "openai-api-key",
         "OpenAI API key",
         ("t3blbkfj",),
-        _compile(
+        re.compile(
             r"(?P<secret>sk-(?:(?:proj|svcacct|admin)-)?[0-9A-Za-z_-]{20,}T3BlbkFJ"
             r"[0-9A-Za-z_-]{20,})"
         ),
@@ -373,7 +369,7 @@ RULES: tuple[Rule, ...] = (
         "anthropic-api-key",
         "Anthropic API key",
         ("sk-ant-",),
-        _compile(r"(?P<secret>sk-ant-(?:api|admin)\d{2}-[0-9A-Za-z_-]{80,120})"),
+        re.compile(r"(?P<secret>sk-ant-(?:api|admin)\d{2}-[0-9A-Za-z_-]{80,120})"),
         min_entropy=4.0,
         word_start=True,
     ),
@@ -381,9 +377,9 @@ RULES: tuple[Rule, ...] = (
         "private-key",
         "Private key (PEM, OpenSSH, PGP)",
         ("private key",),
-        _compile(
+        re.compile(
             r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-            r"(?P<secret>[\s\S]{64,16384}?)-----END"
+            r"(?P<secret>(?:[^-]++|-(?!----))*+)-----END"
         ),
         check=_is_private_key_body,
         anchor_at_match=True,
@@ -392,14 +388,14 @@ RULES: tuple[Rule, ...] = (
         "putty-private-key",
         "PuTTY private key file",
         ("private-lines:",),
-        _compile(r"Private-Lines:\s*\d+\s*(?P<secret>[A-Za-z0-9+/=\s]{64,})"),
+        re.compile(r"Private-Lines:\s*\d+\s*(?P<secret>[A-Za-z0-9+/=\s]{64,})"),
         check=_is_private_key_body,
     ),
     Rule(
         "jwt",
         "JSON Web Token",
         ("eyj",),
-        _compile(r"(?P<secret>eyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{16,})"),
+        re.compile(r"(?P<secret>eyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{16,})"),
         check=_decodes_to_jwt_header,
         word_start=True,
     ),
@@ -407,7 +403,7 @@ RULES: tuple[Rule, ...] = (
         "url-credentials",
         "Password in a URL",
         ("://",),
-        _compile(
+        re.compile(
             r"://(?P<user>[^\s:/@\"'<>{}$%]{1,64}):(?P<secret>[^\s/@\"'<>{}$]{3,128})"
             r"@[0-9A-Za-z_.-]+"
         ),
@@ -417,7 +413,7 @@ RULES: tuple[Rule, ...] = (
         "connection-string-password",
         "Password in a database connection string",
         ("password=", "pwd=", "password =", "pwd ="),
-        _compile(
+        re.compile(
             r"(?:server|data source|host|address|addr)\s*=\s*[^;\n]{1,200};[^\n]{0,300}?"
             r"(?:password|pwd)\s*=\s*(?P<secret>[^;\"'\s]{4,128})"
         ),

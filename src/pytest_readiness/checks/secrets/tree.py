@@ -4,9 +4,10 @@ Every file's result is cached under a digest of its path and content, in one cac
 scanner version and settings (one JSON read and write per run, where an entry per file costs
 a file creation each), so a re-run rescans only changed files, and does not even read a file
 whose stat signature is unchanged. The entry keeps only the files of the latest run, so it
-cannot grow without bound.
-When the uncached work is big enough to pay for starting processes, it is split across a
-process pool; small trees are scanned in-process.
+cannot grow without bound, and an entry of the wrong shape is dropped and rescanned.
+
+When the tree is big enough to pay for starting processes, batches of files go to a process
+pool as they are read; small trees are scanned in-process.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class FileResult:
     def from_json(cls, path: str, data: dict[str, object]) -> FileResult:
         skipped = data.get("skipped")
         raw = data.get("matches", [])
-        assert isinstance(raw, list)
+        assert isinstance(raw, list), "checked by _well_formed"
         return cls(
             path,
             tuple(SecretMatch.from_json(path, item) for item in raw),
@@ -106,10 +107,28 @@ def _minified(path: str, data: bytes) -> bool:
     )
 
 
-def _scan_batch(
-    batch: list[tuple[str, bytes]], allow: Sequence[str], max_bytes: int
-) -> list[FileResult]:
-    return [scan_bytes(data, path, allow, max_bytes) for path, data in batch]
+_Outcome = tuple[str, str, int, FileResult | None]
+"""(path, content key, size, result); no result when the content's result is cached."""
+
+
+def _read_and_scan(
+    batch: Sequence[tuple[str, str]], known: frozenset[str], allow: Sequence[str], max_bytes: int
+) -> list[_Outcome]:
+    """Read, hash and scan files (relative and absolute path); the work of one process.
+
+    A file whose content key is in `known` is not scanned: its cached result stands.
+    """
+    outcomes: list[_Outcome] = []
+    for path, absolute in batch:
+        try:
+            data = Path(absolute).read_bytes()
+        except OSError:
+            outcomes.append((path, "", 0, FileResult(path, skipped="unreadable")))
+            continue
+        key = content_key(path, data)
+        result = None if key in known else scan_bytes(data, path, allow, max_bytes)
+        outcomes.append((path, key, len(data), result))
+    return outcomes
 
 
 @dataclass
@@ -132,7 +151,11 @@ class _Store:
             return cls()
         results, paths = stored.get("results"), stored.get("paths")
         return cls(
-            results if isinstance(results, dict) else {},
+            {
+                key: result
+                for key, result in (results.items() if isinstance(results, dict) else ())
+                if _well_formed(result)
+            },
             paths if isinstance(paths, dict) else {},
         )
 
@@ -150,6 +173,20 @@ class _Store:
 RACY_NS = 2_000_000_000
 
 
+def _well_formed(result: Any) -> bool:
+    """A cached file result as `FileResult.to_json` writes it; anything else is rescanned."""
+    if not isinstance(result, dict) or not isinstance(result.get("skipped"), str | None):
+        return False
+    matches = result.get("matches")
+    return isinstance(matches, list) and all(
+        isinstance(item, list)
+        and len(item) == 6
+        and all(isinstance(part, str) for part in (item[0], *item[3:]))
+        and all(isinstance(part, int) for part in item[1:3])
+        for item in matches
+    )
+
+
 def scan_files(
     files: Iterable[ProjectFile],
     cache: ContentCache,
@@ -164,80 +201,101 @@ def scan_files(
     known = _Store.load(cache.get(CACHE_NAMESPACE, index_key))
     current = _Store()
     listed = list(files)
-    dispatcher = _Dispatcher(allow, max_bytes, workers, sum(file.size for file in listed))
-    keys: dict[str, str] = {}
-    sizes: dict[str, int] = {}
+    dispatcher = _Dispatcher(
+        frozenset(known.results), allow, max_bytes, workers, sum(file.size for file in listed)
+    )
+    signatures: dict[str, list[int]] = {}
     for file in listed:
         signature = list(file.signature or _signature(file.absolute))
         if not signature:
             _record(scan, FileResult(file.path, skipped="unreadable"), 0)
+        elif signature[0] > max_bytes:
+            _record(scan, FileResult(file.path, skipped="huge"), signature[0])
+        else:
+            key = known.unchanged(file.path, signature)
+            if key is None:
+                signatures[file.path] = signature
+                dispatcher.add(file.path, str(file.absolute), signature[0])
+            else:
+                _keep(scan, current, file.path, signature, key, known.results[key], started_ns)
+    for path, key, size, result in dispatcher.results():
+        if result is None:
+            _keep(scan, current, path, signatures[path], key, known.results[key], started_ns)
             continue
-        size, mtime_ns, ctime_ns = signature[:3]
-        if size > max_bytes:
-            _record(scan, FileResult(file.path, skipped="huge"), size)
-            continue
-        key = known.unchanged(file.path, signature)
-        if key is None:
-            try:
-                data = file.absolute.read_bytes()
-            except OSError:
-                _record(scan, FileResult(file.path, skipped="unreadable"), 0)
-                continue
-            key = content_key(file.path, data)
-            if key not in known.results:
-                keys[file.path], sizes[file.path] = key, len(data)
-                dispatcher.add(file.path, data)
-        if max(mtime_ns, ctime_ns) < started_ns - RACY_NS:
-            current.paths[file.path] = [*signature, key]
-        if key in known.results:
-            scan.files_cached += 1
-            current.results[key] = known.results[key]
-            _record_cached(scan, file.path, known.results[key], size)
-    for result in dispatcher.results():
-        current.results[keys[result.path]] = result.to_json()
-        _record(scan, result, sizes[result.path])
+        if result.skipped != "unreadable":
+            current.results[key] = result.to_json()
+            _remember(current, path, signatures[path], key, started_ns)
+        _record(scan, result, size)
     if current != known:
         cache.put(CACHE_NAMESPACE, index_key, current.to_json())
     scan.matches.sort(key=lambda match: (match.path, match.line, match.column))
     return scan
 
 
-class _Dispatcher:
-    """Scans files handed to it, in batches on a process pool when the tree is big.
+def _keep(
+    scan: TreeScan,
+    current: _Store,
+    path: str,
+    signature: list[int],
+    key: str,
+    cached: dict[str, Any],
+    started_ns: int,
+) -> None:
+    """Reuse a cached result: record it and carry it into this run's cache entry."""
+    scan.files_cached += 1
+    current.results[key] = cached
+    _remember(current, path, signature, key, started_ns)
+    _record_cached(scan, path, cached, signature[0])
 
-    Batches go to the pool as soon as they are full, so workers scan while the main process
-    still reads and hashes the rest; the pool starts with the first full batch, so a run
-    where everything is cached never starts one.
+
+def _remember(current: _Store, path: str, signature: list[int], key: str, started_ns: int) -> None:
+    """Keep the path's signature unless the file changed too close to the scan to trust it."""
+    if max(signature[1], signature[2]) < started_ns - RACY_NS:
+        current.paths[path] = [*signature, key]
+
+
+class _Dispatcher:
+    """Reads and scans the files handed to it, in batches on a process pool for big trees.
+
+    The workers read, hash and scan; the main process only looks at stat signatures. Batches
+    go to the pool as soon as they are full, and the pool starts with the first full batch,
+    so a run where everything is cached never starts one.
     """
 
     def __init__(
-        self, allow: Sequence[str], max_bytes: int, workers: int, expected_bytes: int
+        self,
+        known: frozenset[str],
+        allow: Sequence[str],
+        max_bytes: int,
+        workers: int,
+        expected_bytes: int,
     ) -> None:
+        self.known = known
         self.allow = allow
         self.max_bytes = max_bytes
         self.workers = workers or os.cpu_count() or 1
         self.parallel = self.workers >= 2 and expected_bytes >= PARALLEL_MIN_BYTES
         self.batch_bytes = max(BATCH_BYTES, expected_bytes // (self.workers * 8))
-        self.batch: list[tuple[str, bytes]] = []
+        self.batch: list[tuple[str, str]] = []
         self.filled = 0
         self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[FileResult]]] = []
+        self.futures: list[Future[list[_Outcome]]] = []
 
-    def add(self, path: str, data: bytes) -> None:
-        self.batch.append((path, data))
-        self.filled += len(data)
+    def add(self, path: str, absolute: str, size: int) -> None:
+        self.batch.append((path, absolute))
+        self.filled += size
         if self.parallel and self.filled >= self.batch_bytes:
             if self.pool is None:
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
             self.futures.append(
-                self.pool.submit(_scan_batch, self.batch, self.allow, self.max_bytes)
+                self.pool.submit(_read_and_scan, self.batch, self.known, self.allow, self.max_bytes)
             )
             self.batch, self.filled = [], 0
 
-    def results(self) -> list[FileResult]:
-        """Every file's result; the last, partial batch is scanned here meanwhile."""
+    def results(self) -> list[_Outcome]:
+        """Every file's outcome; the last, partial batch is scanned here meanwhile."""
         try:
-            done = _scan_batch(self.batch, self.allow, self.max_bytes)
+            done = _read_and_scan(self.batch, self.known, self.allow, self.max_bytes)
             for future in self.futures:
                 done.extend(future.result())
         finally:
