@@ -21,6 +21,8 @@ from pytest_readiness.model import CheckResult, Severity
 from tests.test_coverage_engine import make_sample, run_gate
 from tests.test_coverage_report import recorded, write_project
 
+pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
+
 BASELINE = ".readiness/coverage-baseline.json"
 
 

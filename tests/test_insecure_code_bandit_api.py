@@ -30,3 +30,16 @@ def test_importing_the_check_does_not_import_bandit_and_loading_it_warns_nothing
     )
 
     assert completed.returncode == 0, completed.stderr
+
+
+def test_importing_bandit_leaves_the_warning_format_alone() -> None:
+    """In a fresh interpreter bandit's import really runs; pytest's warnings keep their category."""
+    code = (
+        "import warnings\n"
+        "before = warnings.formatwarning\n"
+        "from pytest_readiness.checks.insecure_code.bandit_api import bandit\n"
+        "bandit()\n"
+        "assert warnings.formatwarning is before, warnings.formatwarning\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr

@@ -124,3 +124,21 @@ def test_an_unreadable_file_stops_the_check(tmp_path: Path) -> None:
 
     with pytest.raises(CheckError, match=r"cannot read a\.py"):
         scan(chosen, LineCounter(), ContentCache(None), jobs=1)
+
+
+@dataclass(frozen=True)
+class Crasher(LineCounter):
+    """Kills the worker process it runs in, as a segfaulting C extension would."""
+
+    def analyse(self, path: str, absolute: str, source: bytes) -> FileResult:
+        os._exit(3)
+
+
+def test_a_dead_worker_process_is_a_check_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "PARALLEL_MIN_FILES", 2)
+    files = write(tmp_path, {"a.py": "", "b.py": ""})
+
+    with pytest.raises(CheckError, match="worker process analysing the sources died"):
+        scan(python_sources(files, SourceSettings()), Crasher(), ContentCache(None), jobs=2)

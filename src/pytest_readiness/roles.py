@@ -8,17 +8,20 @@ serialises with the report.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
+from pytest_readiness import __version__
 from pytest_readiness.gate import Gate
 from pytest_readiness.items import item_nodeid, reports_for
 from pytest_readiness.markers import failure_message, report_place
 from pytest_readiness.model import CheckRecord, FailedTest
 from pytest_readiness.reporting import terminal
+from pytest_readiness.reporting.ci import publish
 from pytest_readiness.reporting.json_report import build_report, write_report
 from pytest_readiness.verdict import decide, reaches, waiver_uses
 
@@ -114,6 +117,15 @@ class CentralRole:
         options = self.gate.options
         if options.report_path is not None:
             write_report(options.report_path, report)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        publish(
+            report,
+            markdown_path=options.markdown_path,
+            sarif_path=options.sarif_path,
+            environ=os.environ,
+            write_line=reporter.write_line if reporter is not None else print,
+            tool_version=__version__,
+        )
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.gate.report is not None:

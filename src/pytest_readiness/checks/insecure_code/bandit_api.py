@@ -29,12 +29,20 @@ class Bandit(NamedTuple):
 
 @functools.cache
 def bandit() -> Bandit:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "The verify_requirements argument", DeprecationWarning)
-        package = importlib.import_module("bandit")
-        modules = {
-            name: importlib.import_module(f"bandit.core.{name}")
-            for name in ("config", "manager", "docs_utils", "extension_loader", "utils")
-        }
+    format_warning = warnings.formatwarning
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "The verify_requirements argument", DeprecationWarning
+            )
+            package = importlib.import_module("bandit")
+            modules = {
+                name: importlib.import_module(f"bandit.core.{name}")
+                for name in ("config", "manager", "docs_utils", "extension_loader", "utils")
+            }
+    finally:
+        # bandit.core.tester replaces the process-wide warning formatter when imported, which
+        # would strip the category from every warning pytest shows for the rest of the run.
+        warnings.formatwarning = format_warning
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
     return Bandit(version=str(package.__version__), **modules)

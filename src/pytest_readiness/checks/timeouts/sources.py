@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -121,10 +122,16 @@ def _analyse_all(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([type(analyser).__module__])
     results: dict[str, FileResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        chunks = list(_chunks(jobs_list, workers * CHUNKS_PER_WORKER))
-        for chunk_result in pool.map(_analyse_chunk, [analyser] * len(chunks), chunks):
-            results.update(chunk_result)
+    chunks = list(_chunks(jobs_list, workers * CHUNKS_PER_WORKER))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for chunk_result in pool.map(_analyse_chunk, [analyser] * len(chunks), chunks):
+                results.update(chunk_result)
+    except BrokenProcessPool as error:
+        raise CheckError(
+            f"a worker process analysing the sources died ({error}); "
+            "`jobs = 1` analyses in this process instead"
+        ) from error
     return results
 
 
