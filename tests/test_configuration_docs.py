@@ -10,7 +10,8 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "configuration_doc
 
 def test_configuration_page_matches_the_settings_classes() -> None:
     spec = importlib.util.spec_from_file_location("configuration_docs", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     page = module.PAGE.read_text("utf-8")

@@ -1,7 +1,7 @@
 """Results cached by content hash in pytest's cache directory: unchanged files are not re-checked.
 
 Entries are JSON files named by a digest of everything the result depends on (file content,
-the check's version, its settings). Writes go through a temporary file and `os.replace`, so
+the check's version, its settings). Writes are atomic (`storage.write_atomically`), so
 pytest-xdist workers writing the same entry at once cannot leave a torn file behind.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from pytest_readiness.storage import write_atomically
 
 
 def content_key(*parts: str | bytes) -> str:
@@ -50,12 +50,7 @@ class ContentCache:
     def put(self, namespace: str, key: str, value: Any) -> None:
         if self.directory is None:
             return
-        entry = self._entry(namespace, key)
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(value, stream, separators=(",", ":"))
-            os.replace(temporary, entry)
+            write_atomically(self._entry(namespace, key), json.dumps(value, separators=(",", ":")))
         except OSError:
             return

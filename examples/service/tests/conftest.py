@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from example_service.app import InventoryServer, start_in_thread
 
 

@@ -1,5 +1,4 @@
 import pytest
-
 from example_service.inventory import InvalidItem, Inventory
 
 

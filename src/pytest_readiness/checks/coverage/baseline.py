@@ -7,12 +7,12 @@ up in a review as a small, readable diff of exactly the figures that moved.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from pytest_readiness.storage import write_atomically
 
 FORMAT_VERSION = 1
 
@@ -64,17 +64,7 @@ class Baseline:
 
     def save(self, path: Path) -> None:
         """Write atomically, so an interrupted update never leaves half a baseline."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(self.dumps())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, self.dumps())
 
 
 def _figure(value: Any) -> Decimal:

@@ -16,7 +16,7 @@ from typing import Any
 from pytest_readiness.cache import content_key
 from pytest_readiness.checks.insecure_code.bandit_api import bandit
 from pytest_readiness.checks.insecure_code.project_config import BanditSetup
-from pytest_readiness.checks.timeouts.sources import FileResult
+from pytest_readiness.checks.python_sources import FileResult
 
 SECRET_MESSAGE = re.compile(r"^(?P<lead>Possible hardcoded password: )'(?P<value>.*)'$", re.DOTALL)
 SECRET_PREFIX = 4

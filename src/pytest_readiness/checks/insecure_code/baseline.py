@@ -9,13 +9,12 @@ is reported again.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from pytest_readiness.check import CheckError
 from pytest_readiness.model import Finding
+from pytest_readiness.storage import write_atomically
 
 FORMAT_VERSION = 1
 
@@ -51,8 +50,4 @@ def write(path: Path, findings: Iterable[Finding]) -> None:
         key=lambda entry: (entry["path"] or "", entry["rule"], entry["fingerprint"]),
     )
     text = json.dumps({"version": FORMAT_VERSION, "accepted": entries}, indent=2) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+    write_atomically(path, text)

@@ -17,7 +17,7 @@ from pytest_readiness.checks.insecure_code.severity_map import (
     SeverityMap,
     validate_overrides,
 )
-from pytest_readiness.checks.timeouts.sources import SourceSettings, python_sources, scan
+from pytest_readiness.checks.python_sources import SourceSettings, python_sources, scan
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
 

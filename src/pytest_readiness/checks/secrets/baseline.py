@@ -8,14 +8,13 @@ are keyed on the file and the SHA-1 of the secret, which the scanner computes to
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pytest_readiness.checks.secrets.scanner import SecretMatch
+from pytest_readiness.storage import write_atomically
 
 FORMAT_VERSION = 1
 
@@ -87,12 +86,7 @@ def write(path: Path, matches: Iterable[SecretMatch]) -> None:
             for (path_, rule, digest), preview in entries
         ],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(document, stream, indent=2)
-        stream.write("\n")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(document, indent=2) + "\n")
 
 
 def _read_json(path: Path) -> Any:

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
-from pytest_readiness.checks.timeouts.analysis import ModuleAnalysis
-from pytest_readiness.checks.timeouts.calls import CallTable
-from pytest_readiness.checks.timeouts.sources import (
+from pytest_readiness.checks.python_sources import (
     FileResult,
     SourceSettings,
     python_sources,
     scan,
 )
+from pytest_readiness.checks.timeouts.analysis import ModuleAnalysis
+from pytest_readiness.checks.timeouts.calls import CallTable
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
 ANALYSIS_VERSION = "1"

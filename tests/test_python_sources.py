@@ -10,8 +10,8 @@ import pytest
 
 from pytest_readiness.cache import ContentCache
 from pytest_readiness.check import CheckError
-from pytest_readiness.checks.timeouts import sources
-from pytest_readiness.checks.timeouts.sources import (
+from pytest_readiness.checks import python_sources as sources
+from pytest_readiness.checks.python_sources import (
     FileResult,
     SourceSettings,
     python_sources,
