@@ -25,23 +25,10 @@ from pytest_readiness.checks.coverage.engine import (
     XdistWorker,
     choose_role,
 )
+from tests.test_coverage_report import CALC
 
 pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
 
-CALC = """\
-def add(a, b):
-    return a + b
-
-
-def sign(x):
-    if x < 0:
-        return -1
-    return 1
-
-
-def double(x):
-    return 2 * x
-"""
 TESTS = {
     "test_add": "from sample import calc\n\n\ndef test_add():\n    assert calc.add(1, 2) == 3\n",
     "test_sign": "from sample import calc\n\n\ndef test_sign():\n    assert calc.sign(1) == 1\n",
