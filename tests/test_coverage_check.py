@@ -13,9 +13,10 @@ import pytest
 
 from pytest_readiness.cache import ContentCache
 from pytest_readiness.check import CheckContext, CheckError
-from pytest_readiness.checks.coverage import CoverageCheck, CoverageSettings
 from pytest_readiness.checks.coverage.baseline import Baseline
+from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.coverage.engine import ARTIFACT
+from pytest_readiness.checks.coverage.settings import CoverageSettings
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import CheckResult, Severity
 from tests.test_coverage_engine import make_sample, run_gate

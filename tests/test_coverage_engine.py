@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from pytest_readiness.checks.coverage import CoverageSettings
 from pytest_readiness.checks.coverage.engine import (
     PytestCovReader,
     SingleProcess,
@@ -25,6 +24,7 @@ from pytest_readiness.checks.coverage.engine import (
     XdistWorker,
     choose_role,
 )
+from pytest_readiness.checks.coverage.settings import CoverageSettings
 from tests.test_coverage_report import CALC
 
 pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")

@@ -300,3 +300,20 @@ def test_unwritable_report_path_fails_the_run_with_a_message(sample_project: Pro
     result = pytester.runpytest("--readiness", "--readiness-report", "blocked/r.json")
     assert result.ret == 4
     result.stdout.fnmatch_lines(["readiness: cannot write a report:*"])
+
+
+def test_a_run_without_the_gate_imports_no_check(pytester: pytest.Pytester) -> None:
+    """Every pytest run loads the plugin; only a gated run may pay for the checks' imports."""
+    pytester.makeconftest(
+        "import sys\n"
+        "LIGHT = {'pytest_readiness.checks.coverage', 'pytest_readiness.checks.coverage.early'}\n"
+        "def pytest_sessionfinish():\n"
+        "    ours = ('pytest_readiness.checks.', 'pytest_readiness.resilience')\n"
+        "    heavy = sorted(name for name in sys.modules if name.startswith(ours))\n"
+        "    heavy += [name for name in ('bandit', 'yaml', 'pip_audit') if name in sys.modules]\n"
+        "    assert set(heavy) == LIGHT, heavy\n"
+    )
+    pytester.makepyfile("def test_ok():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    assert "AssertionError" not in result.stderr.str() + result.stdout.str()

@@ -167,3 +167,10 @@ def parse_id_list(value: str | None, known: set[str], option: str) -> list[str] 
             + ", ".join(sorted(known))
         )
     return names
+
+
+def chosen(check_id: str, category: str, select: Sequence[str], skip: Sequence[str]) -> bool:
+    """Whether select/skip (ids or categories) keep a check or a readiness-marked test."""
+    if select and check_id not in select and category not in select:
+        return False
+    return check_id not in skip and category not in skip

@@ -1,5 +1,6 @@
 """Who does what in a run: the central process decides, xdist workers only run items.
 
+`ItemRole` is registered in every process: it adds the check items and marks their reports.
 `CentralRole` is registered in the single process of a plain run and in the controller of a
 pytest-xdist run; workers register nothing of it, so every result is recorded exactly once.
 Reports from workers carry their check records in a `readiness` attribute, which xdist
@@ -10,16 +11,26 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
 from pytest_readiness import __version__
+from pytest_readiness.config import chosen
 from pytest_readiness.gate import Gate
-from pytest_readiness.items import item_nodeid, reports_for
-from pytest_readiness.markers import failure_message, report_place
-from pytest_readiness.model import CheckRecord, FailedTest
+from pytest_readiness.items import (
+    COLLECTOR_NAME,
+    ReadinessCollector,
+    ReadinessItem,
+    ReadinessRiskWarning,
+    item_nodeid,
+    reports_for,
+    risk_message,
+)
+from pytest_readiness.markers import failure_message, marker_spec, record_for, report_place
+from pytest_readiness.model import CheckRecord, FailedTest, Outcome
 from pytest_readiness.reporting import terminal
 from pytest_readiness.reporting.ci import publish
 from pytest_readiness.reporting.json_report import build_report, write_report
@@ -143,3 +154,61 @@ class XdistControllerRole:
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self.central.collected.update(ids)
+
+
+class ItemRole:
+    """Every process (single, controller, worker): adds the check items and marks their reports."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        options = self.gate.options
+        if options.readiness_only:
+            kept: list[pytest.Item] = []
+            dropped: list[pytest.Item] = []
+            for item in items:
+                spec = marker_spec(item)
+                wanted = spec is not None and chosen(
+                    spec.id, spec.category.value, options.select, options.skip
+                )
+                (kept if wanted else dropped).append(item)
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+                items[:] = kept
+        else:
+            for item in items:
+                marker_spec(item)
+        collector = ReadinessCollector.from_parent(
+            session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME, checks=self.gate.checks
+        )
+        items.extend(session.genitems(collector))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> bool | None:
+        """Deferred checks do not run where they are scheduled; the controller decides them."""
+        if isinstance(item, ReadinessItem) and item.check.deferred:
+            return True
+        return None
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if isinstance(item, ReadinessItem):
+            record = item.record if call.when == "call" else None
+            payload = {"kind": "check", "record": record.to_dict() if record else None}
+            report.readiness = payload  # type: ignore[attr-defined]
+            return report
+        spec = marker_spec(item)
+        if spec is not None and call.when == "call":
+            record = record_for(spec, report)
+            if record.outcome is Outcome.FAILED and not spec.severity.blocking:
+                report.outcome, report.longrepr = "passed", None
+                warnings.warn(ReadinessRiskWarning(risk_message(record)), stacklevel=1)
+            report.readiness = {"kind": "test", "record": record.to_dict()}  # type: ignore[attr-defined]
+        return report

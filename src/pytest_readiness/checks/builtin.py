@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.check import Check
-from pytest_readiness.checks.coverage import CoverageCheck
+from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.health import HealthCheck
 from pytest_readiness.checks.insecure_code import BanditCheck
 from pytest_readiness.checks.operations.container import ContainerCheck

@@ -1,6 +1,4 @@
-"""The `coverage` check: measured test coverage, combined across pytest-xdist workers, gated."""
+"""The `coverage` check: measured test coverage, combined across pytest-xdist workers, gated.
 
-from pytest_readiness.checks.coverage.check import CoverageCheck
-from pytest_readiness.checks.coverage.settings import CoverageSettings
-
-__all__ = ["CoverageCheck", "CoverageSettings"]
+Kept free of imports: `early` is imported in every pytest run and must not pull coverage.py in.
+"""

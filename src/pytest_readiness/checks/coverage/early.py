@@ -15,14 +15,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_readiness.checks.coverage.engine import EARLY_TRACER, Tracer
-from pytest_readiness.checks.coverage.settings import CoverageSettings
-from pytest_readiness.config import COMMON_CHECK_KEYS, find_table
-from pytest_readiness.settings import SettingsError, load_dataclass
+if TYPE_CHECKING:
+    from pytest_readiness.checks.coverage.engine import Tracer
+    from pytest_readiness.checks.coverage.settings import CoverageSettings
+
+EARLY_TRACER: pytest.StashKey[Tracer] = pytest.StashKey()
+"""A tracer started before the initial conftests were imported, for the coverage role to adopt."""
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -30,6 +32,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     settings = _wanted(early_config)
     if settings is None:
         return
+    from pytest_readiness.checks.coverage.engine import Tracer
+
     data_dir = Path(tempfile.mkdtemp(prefix="readiness-coverage-"))
     early_config.stash[EARLY_TRACER] = Tracer(settings, data_dir, early_config.rootpath)
     # Also when the run stops before `pytest_configure` (a usage error): leave nothing behind.
@@ -65,6 +69,11 @@ def _wanted(config: pytest.Config) -> CoverageSettings | None:
         return None
     if not _chosen(options.readiness_select, options.readiness_skip):
         return None
+    # Imported here, past the cheap tests: a run without the gate must not pay for them.
+    from pytest_readiness.checks.coverage.settings import CoverageSettings
+    from pytest_readiness.config import COMMON_CHECK_KEYS, find_table
+    from pytest_readiness.settings import SettingsError, load_dataclass
+
     try:
         _, prefix, table = find_table(config.rootpath)
         raw: Any = table.get("coverage", {})

@@ -23,6 +23,7 @@ import coverage
 import pytest
 
 from pytest_readiness.check import CheckError
+from pytest_readiness.checks.coverage.early import EARLY_TRACER
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 
 ARTIFACT = "coverage"
@@ -90,10 +91,6 @@ class Tracer:
             saved = Path(self.cov.get_data().data_filename())
             self.data_file = saved if saved.exists() else None
         return self.data_file
-
-
-EARLY_TRACER = pytest.StashKey[Tracer]()
-"""A tracer started before the initial conftests were imported (see `early`), to adopt."""
 
 
 def adopt_early_tracer(config: pytest.Config) -> Tracer | None:
