@@ -106,6 +106,7 @@ def coverage_report_total(pytester: pytest.Pytester) -> str:
         ("2", True, False),
         ("2", False, True),
         ("4", True, False),
+        ("4", False, True),
     ],
 )
 def test_total_is_exact_in_every_setup(
