@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,15 +17,12 @@ from pytest_readiness.reporting.annotations import (
     render_annotations,
     with_fix,
 )
-
-SAMPLE = Path(__file__).parent / "data" / "readiness-report-every-severity.json"
-PLANTED_SECRET = "AKIA" + "IOSFODNN7" + "EXAMPLE"  # split so no scanner flags this file
+from tests.reporting_samples import PLANTED_SECRET, finding, load_sample
 
 
 @pytest.fixture
 def report() -> dict[str, Any]:
-    sample: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))
-    return sample
+    return load_sample()
 
 
 def unescape(text: str) -> str:
@@ -74,17 +69,7 @@ def test_the_planted_secret_never_appears(report: dict[str, Any]) -> None:
 def many(report: dict[str, Any], severity: str, count: int) -> dict[str, Any]:
     bigger = copy.deepcopy(report)
     bigger["checks"][0]["findings"] = [
-        {
-            "rule": f"R{index:03}",
-            "message": f"problem {index}",
-            "severity": severity,
-            "path": "src/a.py",
-            "line": index + 1,
-            "column": None,
-            "fingerprint": f"{index:024x}",
-            "fix": "",
-            "waived": False,
-        }
+        finding(index, severity, rule=f"R{index:03}", message=f"problem {index}", path="src/a.py")
         for index in range(count)
     ]
     return bigger

@@ -14,9 +14,8 @@ from pytest_readiness.reporting.ci import STEP_SUMMARY_LIMIT, publish
 from pytest_readiness.reporting.json_report import SCHEMA_FILE
 from pytest_readiness.reporting.markdown import render_markdown
 from pytest_readiness.reporting.sarif import FINGERPRINT_KEY, render_sarif
+from tests.reporting_samples import DATA, load_sample
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "readiness-report-every-severity.json"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))
 PLANTED_SECRET = (
     "sk_live_" + "9f8e7d6c5b4a3f2e" * 2
@@ -25,8 +24,7 @@ PLANTED_SECRET = (
 
 @pytest.fixture
 def report() -> dict[str, Any]:
-    sample: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))
-    return sample
+    return load_sample()
 
 
 class Printed(list[str]):

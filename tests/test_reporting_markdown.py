@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,15 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_readiness.reporting.markdown import render_markdown
-
-SAMPLE = Path(__file__).parent / "data" / "readiness-report-every-severity.json"
-PLANTED_SECRET = "AKIA" + "IOSFODNN7" + "EXAMPLE"  # split so no scanner flags this file
+from tests.reporting_samples import PLANTED_SECRET, finding, load_sample
 
 
 @pytest.fixture
 def report() -> dict[str, Any]:
-    sample: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))
-    return sample
+    return load_sample()
 
 
 def with_findings(
@@ -30,17 +25,7 @@ def with_findings(
     bigger = copy.deepcopy(report)
     secrets = next(check for check in bigger["checks"] if check["id"] == "secrets")
     secrets["findings"].extend(
-        {
-            "rule": "generic",
-            "message": message,
-            "severity": severity,
-            "path": f"src/module_{index}.py",
-            "line": index + 1,
-            "column": None,
-            "fingerprint": f"{index:024x}",
-            "fix": "",
-            "waived": False,
-        }
+        finding(index, severity, rule="generic", message=message, path=f"src/module_{index}.py")
         for index in range(count)
     )
     return bigger
@@ -170,7 +155,7 @@ def test_a_cap_below_the_verdict_keeps_only_the_verdict(report: dict[str, Any]) 
 def test_any_report_stays_under_the_cap_with_one_line_per_item(
     count: int, message: str, severity: str, cap: int
 ) -> None:
-    report = with_findings(json.loads(SAMPLE.read_text("utf-8")), count, severity, message)
+    report = with_findings(load_sample(), count, severity, message)
     markdown = render_markdown(report, max_bytes=cap)
     assert len(markdown.encode("utf-8")) <= cap
     assert markdown.startswith("## ❌ Readiness: not-ready\n")

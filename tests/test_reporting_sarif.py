@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,21 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_readiness.reporting.sarif import FINGERPRINT_KEY, SOURCE_ROOT, render_sarif
+from tests.reporting_samples import DATA, PLANTED_SECRET, load_sample
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "readiness-report-every-severity.json"
 VALIDATOR = jsonschema.Draft4Validator(
     json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8")),
     format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER,
 )
-PLANTED_SECRET = "AKIA" + "IOSFODNN7" + "EXAMPLE"  # split so no scanner flags this file
+
 RELATIVE_URI = re.compile(r"[A-Za-z0-9._~/%-]+")
 
 
 @pytest.fixture
 def report() -> dict[str, Any]:
-    sample: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))
-    return sample
+    return load_sample()
 
 
 def results_by_rule(sarif: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -177,7 +174,7 @@ finding_fields = st.fixed_dictionaries(
 @settings(max_examples=25, deadline=None)
 @given(findings=st.lists(finding_fields, max_size=12))
 def test_any_findings_give_a_valid_log(findings: list[dict[str, Any]]) -> None:
-    report: dict[str, Any] = json.loads(SAMPLE.read_text("utf-8"))
+    report = load_sample()
     report["checks"][0]["findings"] = findings
     sarif = render_sarif(report, "0.1.0")
     VALIDATOR.validate(sarif)
