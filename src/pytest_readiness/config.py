@@ -138,15 +138,11 @@ def _check_config(check: type[Check], raw: Any, key: str) -> CheckConfig:
 def _check_names(gate: GateSettings, check_classes: Sequence[type[Check]], prefix: str) -> None:
     """select/skip and waivers must name checks (or categories) that exist: typos fail loudly."""
     ids = {check.id for check in check_classes}
-    names = ids | {category.value for category in Category}
+    names = selectable_names(check_classes)
     for key in ("select", "skip"):
-        for value in getattr(gate, key):
-            if value not in names:
-                raise settings_loader.SettingsError(
-                    f"{prefix}.{key}" if prefix else key,
-                    f"{value!r} is neither a check id nor a category; known: "
-                    + ", ".join(sorted(names)),
-                )
+        problem = unknown_selection(getattr(gate, key), names)
+        if problem:
+            raise settings_loader.SettingsError(f"{prefix}.{key}" if prefix else key, problem)
     for index, waiver in enumerate(gate.waivers):
         if waiver.check not in ids:
             raise settings_loader.SettingsError(
@@ -160,13 +156,23 @@ def parse_id_list(value: str | None, known: set[str], option: str) -> list[str] 
     if value is None:
         return None
     names = [name.strip() for name in value.split(",") if name.strip()]
-    wrong = [name for name in names if name not in known]
-    if wrong:
-        raise pytest.UsageError(
-            f"{option}: {wrong[0]!r} is neither a check id nor a category; known: "
-            + ", ".join(sorted(known))
-        )
+    problem = unknown_selection(names, known)
+    if problem:
+        raise pytest.UsageError(f"{option}: {problem}")
     return names
+
+
+def selectable_names(check_classes: Sequence[type[Check]]) -> set[str]:
+    """What select/skip may name: every check id and every category."""
+    return {check.id for check in check_classes} | {category.value for category in Category}
+
+
+def unknown_selection(names: Sequence[str], known: set[str]) -> str | None:
+    """The problem with the first name that is neither a check id nor a category, if any."""
+    wrong = [name for name in names if name not in known]
+    if not wrong:
+        return None
+    return f"{wrong[0]!r} is neither a check id nor a category; known: " + ", ".join(sorted(known))
 
 
 def chosen(check_id: str, category: str, select: Sequence[str], skip: Sequence[str]) -> bool:

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.check import Check
-from pytest_readiness.config import chosen, load_config, parse_id_list
+from pytest_readiness.config import chosen, load_config, parse_id_list, selectable_names
 from pytest_readiness.gate import GATE_KEY, Gate, GateOptions
-from pytest_readiness.model import Category
 from pytest_readiness.roles import CentralRole, ItemRole, XdistControllerRole
 from pytest_readiness.settings import SettingsError
 
@@ -25,7 +24,7 @@ def start_gated_run(config: pytest.Config) -> None:
     pluginmanager.import_plugin(BUILTIN_CHECKS)
     classes = _check_classes(config)
     settings = load_config(config.rootpath, classes)
-    known = {check.id for check in classes} | {category.value for category in Category}
+    known = selectable_names(classes)
     select = parse_id_list(config.option.readiness_select, known, "--readiness-select")
     skip = parse_id_list(config.option.readiness_skip, known, "--readiness-skip")
     options = GateOptions(
