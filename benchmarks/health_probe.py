@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from pytest_readiness.checks.health.probe import Prober
-from pytest_readiness.checks.health.service import Service, free_port
+from pytest_readiness.runner import Service, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -11,9 +11,9 @@ import pytest
 from pytest_readiness.checks.health.dependency import DependencyFault, exercise
 from pytest_readiness.checks.health.probe import Answer, Prober, Timeouts
 from pytest_readiness.checks.health.problem import Problem
-from pytest_readiness.checks.health.service import Service, free_port
 from pytest_readiness.resilience.faults import Close, Hang, Reset, Respond, Script
 from pytest_readiness.resilience.server import FaultServer
+from pytest_readiness.runner import Service, free_port
 from tests.health_servers import LeakGuard, refuses, script_command
 
 

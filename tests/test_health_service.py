@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_readiness.checks.health import service as service_module
+from pytest_readiness import runner as service_module
 from pytest_readiness.checks.health.probe import Prober, Timeouts
-from pytest_readiness.checks.health.service import (
+from pytest_readiness.runner import (
     Placeholders,
     Service,
     StartupError,

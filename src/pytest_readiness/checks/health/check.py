@@ -19,14 +19,14 @@ from pytest_readiness.checks.health.expectations import latency_problems, series
 from pytest_readiness.checks.health.exposure import withhold_secrets
 from pytest_readiness.checks.health.probe import Prober, Timeouts
 from pytest_readiness.checks.health.problem import Problem
-from pytest_readiness.checks.health.service import (
+from pytest_readiness.checks.health.settings import HealthEntry
+from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.runner import (
     Placeholders,
     Service,
     StartupError,
     free_port,
 )
-from pytest_readiness.checks.health.settings import HealthEntry
-from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.settings import SettingsError
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pytest_readiness.checks.health.probe import Answer, Prober
 from pytest_readiness.checks.health.problem import Problem
-from pytest_readiness.checks.health.service import POLL_INTERVAL_S, Service
+from pytest_readiness.runner import POLL_INTERVAL_S, Service
 
 LIVENESS_PROBES = 3
 

@@ -1,8 +1,10 @@
-"""Start the service under review on a free port, wait until it is ready, and always stop it.
+"""The one service runner: start the project's service on a free port, wait, and always stop it.
 
-The service runs in its own process group so that stopping it also stops whatever it spawned
-(a shell, a reloader, worker processes). It is stopped on every way out: success, a failed
-expectation, an exception, Ctrl-C, and as a last resort at interpreter exit.
+Every runtime check (`health`, and those that drive traffic or signals at a started service)
+starts processes only through this module, so cleanup, placeholders and readiness waits behave
+the same everywhere. The service runs in its own process group so that stopping it also stops
+whatever it spawned (a shell, a reloader, worker processes). It is stopped on every way out:
+success, a failed expectation, an exception, Ctrl-C, and as a last resort at interpreter exit.
 """
 
 from __future__ import annotations
@@ -21,9 +23,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Protocol, TypeVar
 
-from pytest_readiness.checks.health.probe import Answer
+
+class Attempt(Protocol):
+    """What a readiness poll returns: whether anything answered, and how to say what it was."""
+
+    @property
+    def answered(self) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
+AttemptT = TypeVar("AttemptT", bound=Attempt)
 
 STOP_GRACE_S = 3.0
 POLL_INTERVAL_S = 0.02
@@ -155,8 +167,8 @@ class Service:
 
     def wait_until_ready(
         self,
-        attempt: Callable[[], Answer],
-        ready: Callable[[Answer], bool],
+        attempt: Callable[[], AttemptT],
+        ready: Callable[[AttemptT], bool],
         timeout_s: float,
     ) -> float:
         """Poll until `ready(attempt())`; returns the milliseconds it took since the start.
