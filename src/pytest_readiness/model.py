@@ -103,6 +103,8 @@ class CheckRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    item: str | None = None
+    """The review catalogue item a marked test proves (`@pytest.mark.readiness(item=...)`)."""
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -133,6 +135,7 @@ class CheckRecord:
             "metrics": dict(self.metrics),
             "findings": [finding.to_dict() for finding in self.findings],
             "error": self.error,
+            "item": self.item,
         }
 
     @classmethod
@@ -148,6 +151,7 @@ class CheckRecord:
             metrics=dict(data.get("metrics", {})),
             findings=[Finding.from_dict(item) for item in data.get("findings", [])],
             error=data.get("error"),
+            item=data.get("item"),
         )
 
 
