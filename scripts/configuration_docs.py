@@ -15,6 +15,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from pytest_readiness.attestations import Attestation
 from pytest_readiness.check import Check
 from pytest_readiness.checks.builtin import pytest_readiness_checks
 from pytest_readiness.config import COMMON_CHECK_KEYS, GateSettings
@@ -71,6 +72,7 @@ def settings_class(check: type[Check]) -> Any:
 def generate() -> str:
     lines = [BEGIN, "", "## `[tool.readiness]`", "", *table(GateSettings), ""]
     lines += ["### `[[tool.readiness.waivers]]`", "", *table(Waiver), ""]
+    lines += ["### `[[tool.readiness.attestations]]`", "", *table(Attestation), ""]
     common = ", ".join(f"`{name}`" for name in COMMON_CHECK_KEYS)
     for check in sorted(pytest_readiness_checks(), key=lambda check: check.id):
         kind = check.Settings

@@ -18,6 +18,12 @@ from pytest_readiness.model import Category, CheckResult, Finding, Severity, fin
 
 TEST_RUN_ARTIFACT = "tests"
 """The key under which `CheckContext.artifacts` holds the run's `TestRun` for deferred checks."""
+RECORDS_ARTIFACT = "records"
+"""Every record of the run so far, for a check that `reads_records` (it runs after the rest)."""
+ATTESTATIONS_ARTIFACT = "attestations"
+"""The configured attestations (`[[tool.readiness.attestations]]`)."""
+REVIEW_ARTIFACT = "review"
+"""The review section the `review` check leaves for the JSON report."""
 
 
 class CheckError(Exception):
@@ -66,6 +72,8 @@ class Check(abc.ABC):
     deferred: ClassVar[bool] = False
     needs_test_run: ClassVar[bool] = False
     """Skipped under `--readiness-only`, where the ordinary tests do not run."""
+    reads_records: ClassVar[bool] = False
+    """A deferred check that judges the other checks' records runs after every other one."""
 
     def __init__(self, settings: Any, *, severity: Severity | None = None, param: str = "") -> None:
         self.settings = settings

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import pytest
 
 from pytest_readiness import settings as settings_loader
+from pytest_readiness.attestations import Attestation
 from pytest_readiness.check import Check
 from pytest_readiness.model import Category, Severity
 from pytest_readiness.waivers import Waiver
@@ -37,6 +38,8 @@ class GateSettings:
     """Paths no check looks at (globs relative to the rootdir; a bare name matches anywhere)."""
     waivers: list[Waiver] = field(default_factory=list)
     """Accepted findings, each with a reason and an expiry: see below."""
+    attestations: list[Attestation] = field(default_factory=list)
+    """A person's word for review items code cannot prove, each with evidence and an expiry."""
 
 
 GATE_KEYS = frozenset(field.name for field in dataclasses.fields(GateSettings))
@@ -143,6 +146,18 @@ def _check_names(gate: GateSettings, check_classes: Sequence[type[Check]], prefi
         problem = unknown_selection(getattr(gate, key), names)
         if problem:
             raise settings_loader.SettingsError(f"{prefix}.{key}" if prefix else key, problem)
+    if gate.attestations:
+        from pytest_readiness.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+        for index, attestation in enumerate(gate.attestations):
+            if catalogue.get(attestation.item) is None:
+                key = f"attestations[{index}].item"
+                raise settings_loader.SettingsError(
+                    f"{prefix}.{key}" if prefix else key,
+                    f"{attestation.item!r} is not an item of the readiness catalogue "
+                    "(see docs/review.md for the list)",
+                )
     for index, waiver in enumerate(gate.waivers):
         if waiver.check not in ids:
             raise settings_loader.SettingsError(

@@ -18,6 +18,8 @@ import pytest
 
 from pytest_readiness.cache import ContentCache
 from pytest_readiness.check import (
+    ATTESTATIONS_ARTIFACT,
+    RECORDS_ARTIFACT,
     TEST_RUN_ARTIFACT,
     Check,
     CheckContext,
@@ -44,6 +46,8 @@ class GateOptions:
     report_path: Path | None
     markdown_path: Path | None
     sarif_path: Path | None
+    html_path: Path | None
+    history_path: Path | None
     baseline_update: bool
     no_cache: bool
 
@@ -73,6 +77,8 @@ class Gate:
         self.records: list[CheckRecord] = []
         self.tests = TestRun()
         self.context.artifacts[TEST_RUN_ARTIFACT] = self.tests
+        self.context.artifacts[RECORDS_ARTIFACT] = self.records
+        self.context.artifacts[ATTESTATIONS_ARTIFACT] = settings.gate.attestations
         self.decision: Decision | None = None
         self.waiver_uses: list[WaiverUse] = []
         self.report: dict[str, Any] | None = None

@@ -10,8 +10,9 @@ from pytest_readiness.model import Category, CheckRecord, Finding, Outcome, Seve
 
 MARKER = "readiness"
 MARKER_HELP = (
-    "readiness(id=None, category='reliability', severity='high'): this test takes part in "
-    "the readiness verdict; a failure of medium or low severity is reported as a risk"
+    "readiness(id=None, category='reliability', severity='high', item=None): this test takes "
+    "part in the readiness verdict; a failure of medium or low severity is reported as a risk; "
+    "`item` names the review catalogue item it proves"
 )
 FAILED_RULE = "test-failed"
 
@@ -21,6 +22,7 @@ class MarkerSpec:
     id: str
     category: Category
     severity: Severity
+    item: str | None = None
 
 
 def marker_spec(item: pytest.Item) -> MarkerSpec | None:
@@ -28,17 +30,27 @@ def marker_spec(item: pytest.Item) -> MarkerSpec | None:
     marker = item.get_closest_marker(MARKER)
     if marker is None:
         return None
-    unknown = sorted(set(marker.kwargs) - {"id", "category", "severity"})
+    unknown = sorted(set(marker.kwargs) - {"id", "category", "severity", "item"})
     if marker.args or unknown:
         raise pytest.UsageError(
             f"{item.nodeid}: @pytest.mark.readiness takes only the keywords id, category, "
-            f"severity (got {', '.join(unknown) or 'positional arguments'})"
+            f"severity, item (got {', '.join(unknown) or 'positional arguments'})"
         )
+    review_item = marker.kwargs.get("item")
+    if review_item is not None:
+        from pytest_readiness.catalogue import load_catalogue
+
+        if load_catalogue().get(str(review_item)) is None:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.readiness(item={review_item!r}): no such item in "
+                "the readiness catalogue (see docs/review.md)"
+            )
     try:
         return MarkerSpec(
             id=str(marker.kwargs.get("id") or getattr(item, "originalname", item.name)),
             category=Category(marker.kwargs.get("category", Category.RELIABILITY)),
             severity=Severity(marker.kwargs.get("severity", Severity.HIGH)),
+            item=None if review_item is None else str(review_item),
         )
     except ValueError as error:
         raise pytest.UsageError(
@@ -59,6 +71,7 @@ def record_for(spec: MarkerSpec, report: pytest.TestReport) -> CheckRecord:
         severity=spec.severity,
         outcome=outcome,
         duration_s=report.duration,
+        item=spec.item,
     )
     if outcome is Outcome.FAILED:
         message = failure_message(report)

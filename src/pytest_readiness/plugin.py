@@ -48,6 +48,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--readiness-sarif", metavar="PATH", help="write findings with a location as SARIF 2.1.0"
     )
     group.addoption(
+        "--readiness-html",
+        metavar="PATH",
+        help="write the self-contained HTML dashboard to PATH (no network needed to view it)",
+    )
+    group.addoption(
+        "--readiness-history",
+        metavar="PATH",
+        help="append one JSON line per run to PATH (verdict, counts, metrics) for trends",
+    )
+    group.addoption(
         "--readiness-fail-on",
         choices=("not-ready", "risks"),
         help="the verdict that makes the exit status non-zero (default: not-ready)",

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_readiness import __version__
+from pytest_readiness.check import REVIEW_ARTIFACT
 from pytest_readiness.config import chosen
 from pytest_readiness.gate import Gate
 from pytest_readiness.items import (
@@ -33,6 +34,7 @@ from pytest_readiness.markers import failure_message, marker_spec, record_for, r
 from pytest_readiness.model import CheckRecord, FailedTest, Outcome
 from pytest_readiness.reporting import terminal
 from pytest_readiness.reporting.ci import publish
+from pytest_readiness.reporting.html import write_dashboard
 from pytest_readiness.reporting.json_report import build_report, write_report
 from pytest_readiness.verdict import decide, reaches, waiver_uses
 
@@ -85,7 +87,8 @@ class CentralRole:
     def _run_deferred(self, session: pytest.Session) -> None:
         collected = self.collected or {item.nodeid for item in session.items}
         hook = session.config.hook
-        for check in self.gate.checks:
+        # A check that judges the other records goes last, whatever its name.
+        for check in sorted(self.gate.checks, key=lambda check: check.reads_records):
             nodeid = item_nodeid(check)
             if not check.deferred or nodeid not in collected:
                 continue
@@ -102,7 +105,13 @@ class CentralRole:
             return
         gate = self.gate
         gate.waiver_uses = waiver_uses(gate.settings.gate.waivers, gate.records, gate.today)
-        gate.decision = decide(gate.records, gate.tests, gate.waiver_uses)
+        gate.decision = decide(
+            gate.records,
+            gate.tests,
+            gate.waiver_uses,
+            gate.settings.gate.attestations,
+            gate.today,
+        )
         if session.exitstatus == pytest.ExitCode.OK and reaches(
             gate.decision.verdict, gate.options.fail_on
         ):
@@ -114,6 +123,7 @@ class CentralRole:
             gate.waiver_uses,
             int(session.exitstatus),
             time.monotonic() - gate.started,
+            review=gate.artifacts.get(REVIEW_ARTIFACT),
         )
         config.hook.pytest_readiness_report(report=report, config=config)
         gate.report = report
@@ -128,6 +138,7 @@ class CentralRole:
         options = self.gate.options
         if options.report_path is not None:
             write_report(options.report_path, report)
+        write_dashboard(report, options.history_path, options.html_path)
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         publish(
             report,

@@ -35,6 +35,8 @@ def start_gated_run(config: pytest.Config) -> None:
         report_path=_output_path(config, config.option.readiness_report),
         markdown_path=_output_path(config, config.option.readiness_markdown),
         sarif_path=_output_path(config, config.option.readiness_sarif),
+        html_path=_output_path(config, config.option.readiness_html),
+        history_path=_output_path(config, config.option.readiness_history),
         baseline_update=config.option.readiness_baseline_update,
         no_cache=config.option.readiness_no_cache,
     )

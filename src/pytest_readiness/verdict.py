@@ -7,6 +7,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pytest_readiness.attestations import Attestation
 from pytest_readiness.model import CheckRecord, TestRun
 from pytest_readiness.waivers import Waiver
 
@@ -56,7 +57,13 @@ class Decision:
     reasons: list[str]
 
 
-def decide(records: Sequence[CheckRecord], tests: TestRun, uses: Sequence[WaiverUse]) -> Decision:
+def decide(
+    records: Sequence[CheckRecord],
+    tests: TestRun,
+    uses: Sequence[WaiverUse],
+    attestations: Sequence[Attestation] = (),
+    today: datetime.date | None = None,
+) -> Decision:
     """Apply the contract's rules; the reasons name what pushed the verdict down."""
     blocking = [f"{record.nodeid}: {_what(record)}" for record in records if record.blocking]
     if tests.failed or tests.errors:
@@ -65,6 +72,12 @@ def decide(records: Sequence[CheckRecord], tests: TestRun, uses: Sequence[Waiver
         f"waiver for {use.waiver.label()} expired on {use.waiver.expires.isoformat()}"
         for use in uses
         if use.expired
+    )
+    blocking.extend(
+        f"attestation of {attestation.item} by {attestation.by} expired on "
+        f"{attestation.expires.isoformat()}"
+        for attestation in attestations
+        if today is not None and attestation.expired(today)
     )
     if blocking:
         return Decision(Verdict.NOT_READY, blocking)

@@ -13,6 +13,7 @@ from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.logging import LoggingCheck
 from pytest_readiness.checks.operations.runbook import RunbookCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
+from pytest_readiness.checks.review import ReviewCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
 from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
 from pytest_readiness.checks.tests_pass import TestsPassCheck
@@ -35,4 +36,5 @@ def pytest_readiness_checks() -> list[type[Check]]:
         DependenciesCheck,
         VulnerabilitiesCheck,
         SecretsCheck,
+        ReviewCheck,
     ]

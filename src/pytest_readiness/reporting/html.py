@@ -7,11 +7,14 @@ everything is inline, so it opens from a CI artefact or an e-mail attachment as 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from pytest_readiness.reporting import svg
+from pytest_readiness.reporting.history import append_history, read_history
 
 VERDICT_COLOUR = {"ready": "#2e7d32", "ready-with-risks": "#ef8f00", "not-ready": "#c62828"}
 STATUS_COLOUR = {
@@ -33,6 +36,18 @@ text-align:left;vertical-align:top}.passed{color:#2e7d32}.failed,.error{color:#c
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;
 height:10px;margin-right:4px}code{background:#f4f4f4;padding:0 3px}
 """
+
+
+def write_dashboard(
+    report: Mapping[str, Any], history_path: Path | None, html_path: Path | None
+) -> None:
+    """Append this run to the history first, so the dashboard's trend ends with it."""
+    if history_path is not None:
+        append_history(history_path, report, datetime.datetime.now(datetime.UTC))
+    if html_path is not None:
+        runs = read_history(history_path) if history_path is not None else []
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(report, runs), "utf-8")
 
 
 def render_html(report: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> str:

@@ -21,8 +21,10 @@ def build_report(
     uses: Sequence[WaiverUse],
     exit_status: int,
     duration_s: float,
+    *,
+    review: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "verdict": decision.verdict.value,
         "reasons": list(decision.reasons),
@@ -44,6 +46,9 @@ def build_report(
             for use in uses
         ],
     }
+    if review is not None:
+        report["review"] = review
+    return report
 
 
 def write_report(path: Path, report: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pytest_readiness.model import Severity
 from pytest_readiness.reporting.annotations import Problem, open_problems
+from pytest_readiness.reporting.review_markdown import review_head, review_rows, sign_off_rows
 
 DEFAULT_MAX_BYTES = 1_000_000
 VERDICT_ICON = {"ready": "✅", "ready-with-risks": "⚠️", "not-ready": "❌"}
@@ -81,9 +82,10 @@ def render_markdown(report: dict[str, Any], max_bytes: int = DEFAULT_MAX_BYTES) 
     risk_section = _Section(
         [f"### Risks ({len(risks)})", ""], [_problem_item(p) for p in risks], "risks"
     )
+    review = _review_section(report.get("review"))
     head = _verdict_lines(report, len(blocking), len(risks))
     budget = max_bytes - _size(head)
-    for section in (reasons, checks, waivers, blocking_section, risk_section):
+    for section in (reasons, checks, waivers, blocking_section, risk_section, review):
         budget = section.fit(budget, max_bytes)
     body = [
         *head,
@@ -92,8 +94,17 @@ def render_markdown(report: dict[str, Any], max_bytes: int = DEFAULT_MAX_BYTES) 
         *blocking_section.shown,
         *risk_section.shown,
         *waivers.shown,
+        *review.shown,
     ]
     return "\n".join(body).rstrip("\n") + "\n"
+
+
+def _review_section(review: dict[str, Any] | None) -> _Section:
+    if not review:
+        return _Section([], [], "review items")
+    sign_off = sign_off_rows(review, _text)
+    rows = [*review_rows(review, _text), *(["", "**Sign-off**", "", *sign_off] if sign_off else [])]
+    return _Section(review_head(review), rows, "review lines")
 
 
 def _verdict_lines(report: dict[str, Any], blocking: int, risks: int) -> list[str]:

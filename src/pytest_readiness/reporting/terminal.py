@@ -32,6 +32,7 @@ def write_summary(terminal: pytest.TerminalReporter, report: dict[str, Any]) -> 
             f"{open_findings.get(severity.value, 0)} {severity.value}" for severity in Severity
         )
     )
+    _write_review(terminal, report.get("review"))
     quiet_tests = 0
     for check in report["checks"]:
         if check["outcome"] == "passed" and not check["nodeid"].startswith(CHECK_PREFIX):
@@ -72,6 +73,16 @@ def _write_check(terminal: pytest.TerminalReporter, check: dict[str, Any]) -> No
     waived = len(check["findings"]) - len(shown)
     if waived:
         terminal.write_line(f"    {waived} waived")
+
+
+def _write_review(terminal: pytest.TerminalReporter, review: dict[str, Any] | None) -> None:
+    """One line per area of the review, then the checklist's own status line."""
+    if not review:
+        return
+    for area in review["areas"]:
+        counts = ", ".join(f"{value} {name}" for name, value in area["counts"].items() if value)
+        terminal.write_line(f"review {area['title'].lower()}: {counts}")
+    terminal.write_line(f"review ({review['profile']} profile): {review['status']}")
 
 
 def _number(value: float) -> str:
