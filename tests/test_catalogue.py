@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +118,16 @@ def test_item_inherits_from_group_and_section() -> None:
     assert (x.priority, y.priority) == (Severity.LOW, Severity.HIGH)
     assert y.proof == (Proof("attestation"),)
     assert y.profiles == frozenset({"service"})
+
+
+def test_the_documented_item_list_is_current() -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "catalogue_docs.py"
+    spec = importlib.util.spec_from_file_location("catalogue_docs", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = module.PAGE.read_text("utf-8")
+    assert module.rewritten(page, load_catalogue()) == page, (
+        "docs/review.md is stale: run `python scripts/catalogue_docs.py --write`"
+    )
