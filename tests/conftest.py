@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.dependency_servers import postgres_port, redis_port  # noqa: F401 - fixtures
+
 # A third-party check as a project would write it in its conftest.py: it reports one finding
 # per severity listed in its settings, so tests can reach every verdict through real config.
 DEMO_CHECK = """

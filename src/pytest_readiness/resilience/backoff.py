@@ -116,7 +116,18 @@ class TenacityExponential:
 
     @classmethod
     def of(cls, wait: _TenacityExponentialLike) -> TenacityExponential:
-        """The model of a configured `tenacity.wait_exponential`."""
+        """The model of a configured `tenacity.wait_exponential` (or, for
+        `TenacityRandomExponential`, of `wait_random_exponential`, which subclasses it)."""
+        expected = (
+            "wait_random_exponential" if cls is TenacityRandomExponential else "wait_exponential"
+        )
+        if type(wait).__name__ != expected:
+            raise TypeError(
+                f"{cls.__name__}.of() models tenacity's {expected}, not {type(wait).__name__}: "
+                "use TenacityRandomExponential.of() for wait_random_exponential and "
+                "TenacityExponentialJitter.of() for wait_exponential_jitter, whose waits are "
+                "random (a fixed model would reject every jittered wait)"
+            )
         return cls(wait.multiplier, wait.max, wait.exp_base, wait.min)
 
     def bounds(self, retry: int, previous: float | None) -> Bounds:
@@ -159,13 +170,19 @@ class TenacityExponentialJitter:
 
 @dataclass(frozen=True)
 class FullJitter:
-    """AWS full jitter: `uniform(0, min(cap, base * 2 ** attempt))`, attempt = retry - 1."""
+    """AWS full jitter: `uniform(0, min(cap, base * 2 ** attempt))`, attempt = retry - 1.
+
+    Its lower bound is 0, so a client that never sleeps fits it: give `min_wait` (a floor your
+    client guarantees, e.g. its own minimum) to catch a retry loop with no backoff at all.
+    """
 
     base: float
     cap: float = math.inf
+    min_wait: float = 0.0
 
     def bounds(self, retry: int, previous: float | None) -> Bounds:
-        return Bounds(0.0, min(self.cap, _grow(self.base, 2, retry - 1)))
+        high = min(self.cap, _grow(self.base, 2, retry - 1))
+        return Bounds(min(self.min_wait, high), high)
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,11 @@ class Respond:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SlowBody:
     """Headers at once, then the body dripped in `chunks` pieces, each after `interval` seconds.
+
+    Keyword-only, like `Truncate`: `SlowBody(b"...", 5)` would silently set the status.
 
     Every read returns something before a per-read timeout fires, so only a client with a
     deadline for the whole exchange gives up on it. A body shorter than `chunks` bytes drips
@@ -99,7 +101,7 @@ class SlowBody:
         return f"{self.status} slow body {self.chunks} x {self.interval * 1000:g} ms"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Truncate:
     """Headers promising the whole body, then only its first `sent` bytes and a close."""
 

@@ -46,20 +46,32 @@ class _Gap:
 
 
 def assert_no_unsafe_retries(
-    record: Record, *, methods: Collection[str] = NON_IDEMPOTENT_METHODS
+    record: Record,
+    *,
+    methods: Collection[str] = NON_IDEMPOTENT_METHODS,
+    idempotency_header: str | None = None,
 ) -> None:
     """Fail when the same non-idempotent request (method, path and body) arrived more than once.
 
     Once a POST has reached the server it may have taken effect; sending it again can charge a
     card twice. A client may retry it only when the request never left (connection refused) or
-    the server de-duplicates it (an idempotency key) — say so with `allow_non_idempotent=True`.
+    the server de-duplicates it: name the header that carries the key (`idempotency_header=
+    "Idempotency-Key"`) and repeats that all carry the same non-empty key are accepted.
     """
     wanted = {method.upper() for method in methods}
     seen: defaultdict[tuple[str, str, bytes], list[int]] = defaultdict(list)
+    keys: defaultdict[tuple[str, str, bytes], set[str | None]] = defaultdict(set)
     for number, exchange in enumerate(record.exchanges, start=1):
         if exchange.method.upper() in wanted:
-            seen[(exchange.method.upper(), exchange.path, exchange.body)].append(number)
-    repeated = {key: numbers for key, numbers in seen.items() if len(numbers) > 1}
+            request = (exchange.method.upper(), exchange.path, exchange.body)
+            seen[request].append(number)
+            if idempotency_header is not None:
+                keys[request].add(exchange.header(idempotency_header) or None)
+    repeated = {
+        key: numbers
+        for key, numbers in seen.items()
+        if len(numbers) > 1 and not (len(keys[key]) == 1 and None not in keys[key])
+    }
     if repeated:
         lines = [
             f"{method} {path} was sent {len(numbers)} times (requests "
@@ -71,8 +83,9 @@ def assert_no_unsafe_retries(
             "a non-idempotent request was retried after it reached the server:\n  "
             + "\n  ".join(lines)
             + "\nit may already have taken effect; retry it only on connection errors before"
-            " sending, or make it idempotent (an idempotency key) and pass"
-            " allow_non_idempotent=True\nrequests seen:\n" + record.describe()
+            " sending, or make it idempotent (the same idempotency key on every try) and pass"
+            " idempotency_header=NAME (or allow_non_idempotent=True to assert_retries)"
+            "\nrequests seen:\n" + record.describe()
         )
 
 

@@ -34,6 +34,10 @@ CLOCK_SLACK = 0.001
 """Error allowed in comparing kernel arrival times with the monotonic clock."""
 
 
+class FaultServerError(Exception):
+    """A scripted fault raised while being played (a bad value in the script, a bug)."""
+
+
 @dataclass
 class _Generation:
     """The time between two resets: its script, what it saw, and the event that releases it."""
@@ -51,6 +55,7 @@ class FaultServer:
         self._changed = threading.Condition()
         self._generation = _Generation(script or Script(Respond()))
         self._stopping = threading.Event()
+        self._errors: list[str] = []
         self._connections: set[threading.Thread] = set()
         self._listener = socket.create_server(("127.0.0.1", 0))
         stamp_arrivals(self._listener)
@@ -78,7 +83,12 @@ class FaultServer:
 
     @property
     def record(self) -> Record:
-        """The exchanges so far in order of arrival, after giving those in progress a moment."""
+        """The exchanges so far in order of arrival, after giving those in progress a moment.
+
+        Raises `FaultServerError` when a fault could not be played: the test would otherwise
+        pass against a fault it never saw.
+        """
+        self._raise_errors()
         with self._changed:
             exchanges = self._generation.exchanges
             self._changed.wait_for(
@@ -87,8 +97,19 @@ class FaultServer:
             )
             return Record(tuple(sorted(exchanges, key=lambda exchange: exchange.arrived_at)))
 
+    def _raise_errors(self) -> None:
+        with self._changed:
+            errors, self._errors = self._errors, []
+        if errors:
+            raise FaultServerError(
+                "the fault server could not play its script:\n  " + "\n  ".join(errors)
+            )
+
     def close(self) -> None:
-        """Stop accepting, release every fault in progress and wait (boundedly) for the threads."""
+        """Stop accepting, release every fault in progress and wait (boundedly) for the threads.
+
+        Raises `FaultServerError` for a fault that could not be played and was not yet reported.
+        """
         self._stopping.set()
         with self._changed:
             self._generation.release.set()
@@ -99,6 +120,7 @@ class FaultServer:
             connections = list(self._connections)
         for thread in connections:
             thread.join(max(0.0, deadline - time.monotonic()))
+        self._raise_errors()
 
     def __enter__(self) -> FaultServer:
         return self
@@ -133,6 +155,9 @@ class FaultServer:
             with contextlib.suppress(OSError), conn:
                 conn.settimeout(CONNECTION_TIMEOUT)
                 self._exchange(conn)
+        except Exception as error:  # a fault that cannot be played must fail the test
+            with self._changed:
+                self._errors.append(f"{type(error).__name__}: {error}")
         finally:
             with self._changed:
                 self._connections.discard(threading.current_thread())

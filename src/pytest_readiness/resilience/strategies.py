@@ -34,19 +34,22 @@ def _retry_after(attempt_timeout: float) -> st.SearchStrategy[RetryAfter]:
     return st.floats(0.0, attempt_timeout / 3).map(lambda seconds: RetryAfter(round(seconds, 3)))
 
 
-def _failing_answers(attempt_timeout: float, retry_after: bool) -> st.SearchStrategy[Fault]:
+def _failing_answers(
+    attempt_timeout: float, retry_after: bool, statuses: Collection[int]
+) -> st.SearchStrategy[Fault]:
     """Error statuses (429/503 maybe with a short Retry-After) and successes that come too late."""
-    plain = st.builds(Respond, status=st.sampled_from(FAILURE_STATUSES))
+    plain = st.builds(Respond, status=st.sampled_from(sorted(statuses)))
     late = st.builds(
         Respond,
         delay=st.floats(3 * attempt_timeout, 4 * attempt_timeout).map(lambda s: round(s, 3)),
     )
     answers = [plain, late]
-    if retry_after:
+    throttling = sorted(set(statuses) & {429, 503})
+    if retry_after and throttling:
         answers.append(
             st.builds(
                 Respond,
-                status=st.sampled_from((429, 503)),
+                status=st.sampled_from(throttling),
                 retry_after=_retry_after(attempt_timeout),
             )
         )
@@ -65,10 +68,17 @@ def failures(
     attempt_timeout: float = 0.05,
     kinds: Collection[type[Fault]] = FAULT_KINDS,
     retry_after: bool = True,
+    statuses: Collection[int] = FAILURE_STATUSES,
 ) -> st.SearchStrategy[Fault]:
-    """Single faults a client with this per-attempt deadline cannot get a good answer from."""
+    """Single faults a client with this per-attempt deadline cannot get a good answer from.
+
+    `statuses` are the error statuses drawn for `Respond`: give the ones your client retries
+    (e.g. `(502, 503, 504)` for `status_forcelist=[502, 503, 504]`).
+    """
+    if not statuses or any(not 400 <= status <= 599 for status in statuses):
+        raise ValueError(f"statuses must be non-empty error statuses (400-599), not {statuses}")
     by_kind: dict[type[Fault], st.SearchStrategy[Fault]] = {
-        Respond: _failing_answers(attempt_timeout, retry_after),
+        Respond: _failing_answers(attempt_timeout, retry_after, statuses),
         SlowBody: _slow_bodies(attempt_timeout),
         Truncate: st.integers(0, 3).map(lambda sent: Truncate(body=b"truncated", sent=sent)),
         Close: st.just(Close()),
@@ -90,6 +100,7 @@ def fault_schedules(
     kinds: Collection[type[Fault]] = FAULT_KINDS,
     retry_after: bool = True,
     success: Respond | None = None,
+    statuses: Collection[int] = FAILURE_STATUSES,
 ) -> st.SearchStrategy[Script]:
     """Scripts of up to `max_faults` failures followed by a final step, repeated from then on.
 
@@ -98,7 +109,9 @@ def fault_schedules(
     `kinds` to the faults the client under test claims to retry; `retry_after=False` for clients
     (urllib3) that accept only whole seconds, which would make examples slow.
     """
-    failure = failures(attempt_timeout=attempt_timeout, kinds=kinds, retry_after=retry_after)
+    failure = failures(
+        attempt_timeout=attempt_timeout, kinds=kinds, retry_after=retry_after, statuses=statuses
+    )
     final = st.one_of(st.just(success or Respond()), failure)
     return st.builds(
         lambda steps, last: Script(*steps, last),
