@@ -206,7 +206,10 @@ def test_closing_releases_held_connections(
     started = time.monotonic()
     proxy.close()
     assert time.monotonic() - started < 2.5
-    assert client.recv(10) == b""  # released and closed, not hung
+    # Released, not hung: an end of stream, or a reset when the proxy closed before it had read
+    # the client's bytes (TCP resets a close with unread data).
+    with contextlib.suppress(ConnectionResetError):
+        assert client.recv(10) == b""
 
 
 def test_postgres_connect_timeout_holds_under_black_hole(
