@@ -174,11 +174,15 @@ def main() -> None:
     parser.add_argument("--crash", action="store_true", help="print $CRASH_MESSAGE, exit 3")
     parser.add_argument("--never-listen", action="store_true")
     parser.add_argument("--ignore-sigterm", action="store_true")
+    parser.add_argument("--note-sigterm", default="", help="ignore SIGTERM, noting it in a file")
     parser.add_argument("--spawn-child", action="store_true", help="leave a child in the group")
     arguments = parser.parse_args()
     print(f"starting on port {arguments.port}", flush=True)
     if arguments.ignore_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if arguments.note_sigterm:
+        note = Path(arguments.note_sigterm)
+        signal.signal(signal.SIGTERM, lambda signum, frame: note.write_text("SIGTERM"))
     if arguments.spawn_child:
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     if arguments.crash:

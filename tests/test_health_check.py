@@ -232,6 +232,38 @@ def test_a_dependency_stand_in_that_cannot_start_is_a_check_error(guard: LeakGua
         _run(entry, Path.cwd())
 
 
+def test_a_port_already_answered_by_another_process_is_an_error_naming_it(
+    guard: LeakGuard,
+) -> None:
+    with serve_in_thread() as other:
+        port = other.server_address[1]
+        entry = _entry(
+            guard, url=f"http://127.0.0.1:{port}/", command=SERVER.replace("{port}", str(port))
+        )
+        with pytest.raises(CheckError) as raised:
+            _run(entry, Path.cwd())
+    message = str(raised.value)
+    assert f"port {port} already answers before the service started" in message
+    assert "held by pid " in message
+
+
+def test_answers_count_only_while_the_started_process_is_alive(guard: LeakGuard) -> None:
+    """The command leaves a server behind and exits mid-check: its answers prove nothing."""
+    leave_behind = (
+        "import subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, {str(SCRIPT)!r}, '--port', sys.argv[1], "
+        "'--delay-ms', '30']); time.sleep(0.8)"
+    )
+    entry = _entry(
+        guard,
+        url="http://127.0.0.1:{port}/",
+        command=f"{{python}} -c {shlex.quote(leave_behind)} {{port}}",
+        probes=60,
+    )
+    with pytest.raises(CheckError, match=r"exited with status 0 while it was probed"):
+        _run(entry, Path.cwd())
+
+
 def test_fingerprints_do_not_change_with_the_random_port(guard: LeakGuard) -> None:
     command = f'{SERVER} --body \'{{"status": "warn"}}\''
     entry = _entry(guard, url="http://127.0.0.1:{port}/", command=command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +14,13 @@ from pytest_readiness import runner as service_module
 from pytest_readiness.checks.health.probe import Prober, Timeouts
 from pytest_readiness.runner import (
     Placeholders,
+    PortConflict,
     Service,
     StartupError,
     accepts_connections,
     free_port,
 )
-from tests.health_servers import LeakGuard, refuses, script_command
+from tests.health_servers import LeakGuard, refuses, script_command, serve_in_thread
 
 
 @pytest.fixture
@@ -193,3 +196,37 @@ def test_stop_is_idempotent_and_safe_before_start(guard: LeakGuard) -> None:
     service.stop()
     service.stop()
     assert guard.survivors() == []
+
+
+def test_a_port_answered_before_the_start_is_a_conflict_naming_the_holder(
+    guard: LeakGuard,
+) -> None:
+    with serve_in_thread() as other:
+        port = other.server_address[1]
+        service = Service(
+            script_command("--port", str(port)), cwd=Path.cwd(), env=guard.env, port=port
+        )
+        with pytest.raises(PortConflict) as raised:
+            service.start()
+    assert f"port {port} already answers before the service started" in raised.value.reason
+    assert f"pid {os.getpid()} (" in raised.value.reason
+    assert service.pid is None
+    assert guard.survivors() == []
+
+
+def test_a_command_dying_of_address_in_use_is_a_conflict(guard: LeakGuard) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        service = Service(
+            script_command("--port", str(port)), cwd=Path.cwd(), env=guard.env, port=port
+        )
+        with Prober() as prober, service, pytest.raises(PortConflict) as raised:
+            service.wait_until_ready(
+                lambda: prober.probe(f"http://127.0.0.1:{port}/"),
+                lambda answer: answer.status == 200,
+                timeout_s=10,
+            )
+    assert raised.value.exited
+    assert f"port {port} is already in use" in raised.value.reason
+    assert "Address already in use" in raised.value.output_tail
