@@ -196,20 +196,35 @@ class Service:
         if code is not None:
             raise self._exit_error(code, when)
 
+    def send_signal(self, signum: signal.Signals) -> None:
+        """Signal the command's own process only, as a container runtime signals PID 1."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signum)
+
+    def wait_exit(self, timeout_s: float) -> int | None:
+        """The exit status once the command's process ends within `timeout_s`, else None."""
+        deadline = time.monotonic() + timeout_s
+        while (code := self.exit_code()) is None and time.monotonic() < deadline:
+            time.sleep(POLL_INTERVAL_S)
+        return code
+
     def terminate_group(self) -> None:
         """SIGTERM to the whole group, without waiting."""
         if self._process is not None:
             _signal_group(self._process.pid, signal.SIGTERM)
 
-    def stop(self) -> None:
+    def stop(self) -> int | None:
         """Terminate the whole process group, kill it after a grace period, reap the leader.
+
+        Returns the leader's exit status (negative: the signal that ended it), None if never
+        started or unreapable.
 
         Interrupted during the grace wait (Ctrl-C, or SIGTERM/SIGHUP whose handler stops every
         service), it kills the group at once; the service is forgotten only once it is gone.
         """
         process = self._process
         if process is None:
-            return
+            return None
         grace_s = 0.0 if self._stopping else STOP_GRACE_S
         self._stopping = True
         try:
@@ -223,6 +238,7 @@ class Service:
                 self._kill(process)
             if not _RUNNING:
                 _WATCH.disarm()
+        return process.returncode
 
     def _kill(self, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + KILL_WAIT_S
@@ -307,21 +323,36 @@ def _process_entries() -> Iterator[Path]:
         yield from (entry for entry in proc.iterdir() if entry.name.isdigit())
 
 
-def port_holder(port: int) -> str:
-    """Which process listens on a TCP port ("pid 123 (gunicorn)"), as far as /proc tells."""
-    sockets: set[str] = set()
+def _listeners(port: int) -> Iterator[list[str]]:
+    """The /proc/net/tcp{,6} rows of the sockets listening on a port (this network namespace)."""
     for table in ("tcp", "tcp6"):
         with contextlib.suppress(OSError):
             for line in Path("/proc/net", table).read_text().splitlines()[1:]:
                 fields = line.split()
                 listening = fields[3] == "0A"
                 if listening and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    sockets.add(f"socket:[{fields[9]}]")
+                    yield fields
+
+
+def port_holder(port: int) -> str:
+    """Which process listens on a TCP port ("pid 123 (gunicorn)"), as far as /proc tells."""
+    sockets = {f"socket:[{fields[9]}]" for fields in _listeners(port)}
     for entry in _process_entries() if sockets else ():
         with contextlib.suppress(OSError):
             if any(os.readlink(fd) in sockets for fd in (entry / "fd").iterdir()):
                 return f"pid {entry.name} ({(entry / 'comm').read_text().strip()})"
     return "another process"
+
+
+def accept_queue(port: int) -> int | None:
+    """Connections the kernel completed on a listening port that no accept() took yet.
+
+    None when /proc does not show the listener (another OS, another network namespace).
+    """
+    rows = list(_listeners(port))
+    if not rows:
+        return None
+    return sum(int(fields[4].split(":")[1], 16) for fields in rows)
 
 
 def _group_alive(process: subprocess.Popen[bytes]) -> bool:

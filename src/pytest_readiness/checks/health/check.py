@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.entries import per_entry
 from pytest_readiness.checks.health.dependency import DependencyFault, exercise
 from pytest_readiness.checks.health.expectations import latency_problems, series_problems
 from pytest_readiness.checks.health.exposure import withhold_secrets
@@ -30,7 +31,6 @@ from pytest_readiness.runner import (
     StartupError,
     free_port,
 )
-from pytest_readiness.settings import SettingsError
 
 
 class HealthCheck(Check):
@@ -43,16 +43,7 @@ class HealthCheck(Check):
     @classmethod
     def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
         """One item per entry, named `health[<name>]`; a single skipping item without entries."""
-        entries: list[HealthEntry] = settings
-        if not entries:
-            return [cls(entries, severity=severity)]
-        names = [entry.name for entry in entries]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise SettingsError(
-                "tool.readiness.health", f"entry names must be unique; repeated: {', '.join(twice)}"
-            )
-        return [cls(entry, severity=severity, param=entry.name) for entry in entries]
+        return per_entry(cls, settings, severity)
 
     def run(self, ctx: CheckContext) -> CheckResult:
         entry = self.settings
