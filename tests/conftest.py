@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.health_servers import LeakGuard
 
 # A third-party check as a project would write it in its conftest.py: it reports one finding
 # per severity listed in its settings, so tests can reach every verdict through real config.
@@ -104,3 +108,14 @@ def comparable(report: dict[str, Any]) -> dict[str, Any]:
     for check in report["checks"]:
         check.pop("duration_s")
     return report
+
+
+@pytest.fixture
+def guard() -> Iterator[LeakGuard]:
+    """Marks the processes a test starts; afterwards none may be left (they are killed if so)."""
+    leak_guard = LeakGuard()
+    yield leak_guard
+    survivors = leak_guard.survivors()
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == [], "processes started by the test outlived it"

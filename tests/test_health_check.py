@@ -6,7 +6,6 @@ import json
 import re
 import shlex
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,6 @@ from tests.health_servers import (
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "service"
 SERVER = f"{{python}} {shlex.quote(str(SCRIPT))} --port {{port}}"
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    assert leak_guard.survivors() == []
 
 
 def _run(entry: HealthEntry, rootdir: Path) -> CheckResult:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,6 @@ from pytest_readiness.runner import (
     free_port,
 )
 from tests.health_servers import LeakGuard, refuses, script_command, serve_in_thread
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    assert leak_guard.survivors() == []
 
 
 def _service(guard: LeakGuard, *arguments: str) -> Service:

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,14 +22,6 @@ from pytest_readiness.service_signals import SignalWatch
 from tests.health_servers import MARKER_VARIABLE, SCRIPT, LeakGuard
 
 WAIT_S = 20.0
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    for pid in leak_guard.survivors():
-        os.kill(pid, signal.SIGKILL)
 
 
 def _wait_for(condition: object, what: str, timeout_s: float = WAIT_S) -> None:
