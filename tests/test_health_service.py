@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -222,3 +225,22 @@ def test_a_command_dying_of_address_in_use_is_a_conflict(guard: LeakGuard) -> No
     assert raised.value.exited
     assert f"port {port} is already in use" in raised.value.reason
     assert "Address already in use" in raised.value.output_tail
+
+
+def test_ctrl_c_while_the_process_is_being_started_leaves_nothing(
+    guard: LeakGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between fork and registration is held back, then stops the new process."""
+    real_popen = subprocess.Popen
+
+    def interrupted_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", interrupted_popen)
+    service = _service(guard, "--port", str(free_port()), "--never-listen")
+    with pytest.raises(KeyboardInterrupt):
+        service.start()
+    assert service.pid is None
+    assert guard.survivors() == []

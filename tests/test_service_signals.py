@@ -174,3 +174,18 @@ def test_signals_in_a_critical_block_arrive_after_it() -> None:
         order.append("block ended")
     assert order == ["block ended"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_ignored_signal_stays_ignored() -> None:
+    """Under `nohup`, SIGHUP does not end pytest, so it must not stop the services either."""
+    stopped: list[str] = []
+    watch = SignalWatch(lambda: stopped.append("all"))
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        watch.arm()
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        signal.raise_signal(signal.SIGHUP)
+        assert stopped == []
+        watch.disarm()
+    finally:
+        signal.signal(signal.SIGHUP, before)

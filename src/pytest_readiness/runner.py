@@ -152,6 +152,9 @@ class Service:
         try:
             with _WATCH.critical():
                 self._spawn()
+        except BaseException:
+            self.stop()  # a Ctrl-C held back during the start arrives here: leave nothing
+            raise
         finally:
             if not _RUNNING:
                 _WATCH.disarm()

@@ -46,12 +46,13 @@ class SignalWatch:
         return bool(self._previous)
 
     def arm(self) -> None:
-        """Install the stopping handlers (once); a handler set from C is left alone."""
+        """Install the stopping handlers (once). A signal ignored (`nohup`) does not end pytest
+        and is left ignored; a handler set from C is left alone."""
         if self._previous or not _in_main_thread():
             return
         for signum in STOPPING_SIGNALS:
             previous = signal.getsignal(signum)
-            if previous is not None:
+            if previous is not None and previous != signal.SIG_IGN:
                 self._previous[signum] = signal.signal(signum, self._on_signal)
 
     def disarm(self) -> None:
@@ -95,6 +96,6 @@ class SignalWatch:
         self.disarm()
         if callable(previous):
             previous(signum, frame)
-        elif previous != signal.SIG_IGN:
+        else:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)

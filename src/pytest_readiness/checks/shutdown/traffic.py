@@ -17,6 +17,7 @@ POLL_S = 0.05
 READINESS_TIMEOUT_S = 1.0
 """Kubernetes' default probe `timeoutSeconds`."""
 RETRY_PAUSE_S = 0.02
+ABANDON_S = 1.0
 
 
 @dataclass
@@ -105,9 +106,11 @@ class Recorder:
             thread.start()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc_info: object) -> None:
+        """Wait for the requests on their way; briefly when leaving on an error (the threads
+        are daemons, and the service is stopped next, which ends their connections)."""
         self.stop_new()
-        self.join(self.timeout_s + 1)
+        self.join(ABANDON_S if kind else self.timeout_s + 1)
 
     def _repeat(self) -> None:
         while not self._stop.is_set():
