@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.entries import per_entry
+from pytest_readiness.checks.health.exposure import withhold_secrets
 from pytest_readiness.checks.shutdown.grace import GracePeriod, grace_period
 from pytest_readiness.checks.shutdown.settings import ShutdownEntry
 from pytest_readiness.checks.shutdown.traffic import READINESS_TIMEOUT_S, Exchange, fetch
@@ -69,7 +70,8 @@ class ShutdownCheck(Check):
                 )
                 outcome = run_trial(service, trial)
         except StartupError as error:
-            tail = f"; last output:\n{error.output_tail}" if error.output_tail else ""
+            output = withhold_secrets(error.output_tail)
+            tail = f"; last output:\n{output}" if output else ""
             raise CheckError(f"`{entry.command}` {error.reason}{tail}") from None
         judge = _Judge(self, entry, grace, outcome)
         return CheckResult(
