@@ -120,8 +120,8 @@ class _Judge:
                 f"{dropped} of {owed} request(s) accepted before SIGTERM got no good answer: {how}",
                 None,
                 "on SIGTERM stop accepting, let the requests in flight finish, then exit "
-                "(gunicorn does by default; uvicorn: --timeout-graceful-shutdown; a "
-                "hand-written server: handle SIGTERM)",
+                "(gunicorn and uvicorn do; a development server or a hand-written one "
+                "needs a SIGTERM handler)",
             )
         ]
 
@@ -159,8 +159,9 @@ class _Judge:
                 f"{when}; the grace period is {grace_s:g} s ({self.grace.source}), after "
                 "which Kubernetes sends SIGKILL mid-request",
                 Severity.MEDIUM,
-                "bound the drain (request timeouts, a shutdown deadline) below the grace "
-                "period, or raise terminationGracePeriodSeconds to what the drain needs",
+                "bound the drain below the grace period (request timeouts; gunicorn "
+                "--graceful-timeout, uvicorn --timeout-graceful-shutdown), or raise "
+                "terminationGracePeriodSeconds to what the drain needs",
             )
         ]
 
