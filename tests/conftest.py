@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.health_servers import LeakGuard
 
 # A third-party check as a project would write it in its conftest.py: it reports one finding
 # per severity listed in its settings, so tests can reach every verdict through real config.
@@ -110,12 +106,4 @@ def comparable(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    """Marks the processes a test starts; afterwards none may be left (they are killed if so)."""
-    leak_guard = LeakGuard()
-    yield leak_guard
-    survivors = leak_guard.survivors()
-    for pid in survivors:
-        os.kill(pid, signal.SIGKILL)
-    assert survivors == [], "processes started by the test outlived it"
+from tests.process_guard import guard  # noqa: E402, F401 - a fixture

@@ -96,6 +96,7 @@ class HealthCheck(Check):
                     down_status=tuple(entry.dependency_down_status),
                     port=placeholders.dependency_port,
                     reaction_timeout_s=entry.dependency_timeout_s,
+                    restart_timeout_s=entry.startup_timeout_s,
                 )
                 try:
                     problems += exercise(fault, dependency, prober, entry.ready)
