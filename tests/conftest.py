@@ -106,3 +106,6 @@ def comparable(report: dict[str, Any]) -> dict[str, Any]:
     for check in report["checks"]:
         check.pop("duration_s")
     return report
+
+
+from tests.process_guard import guard  # noqa: E402, F401 - a fixture

@@ -42,6 +42,8 @@ class Behaviour:
     readiness: str = "checks"
     """checks: 503 while the dependency is down; ignores: always 200; latches: stays 503."""
     liveness_checks_dependency: bool = False
+    slow_path: str = ""
+    """When set, only this path waits `delay_ms`."""
     seen: list[dict[str, str]] = field(default_factory=list)
     latched: bool = False
 
@@ -52,9 +54,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         behaviour = self.server.behaviour
         behaviour.seen.append(dict(self.headers.items()))
-        if behaviour.delay_ms:
-            time.sleep(behaviour.delay_ms / 1000)
         path = self.path.split("?")[0]
+        if behaviour.delay_ms and behaviour.slow_path in ("", path):
+            time.sleep(behaviour.delay_ms / 1000)
         if behaviour.dependency_url and path in ("/healthz", "/readyz"):
             self._dependent(path, behaviour)
             return
@@ -174,11 +176,21 @@ def main() -> None:
     parser.add_argument("--crash", action="store_true", help="print $CRASH_MESSAGE, exit 3")
     parser.add_argument("--never-listen", action="store_true")
     parser.add_argument("--ignore-sigterm", action="store_true")
+    parser.add_argument("--note-sigterm", default="", help="ignore SIGTERM, noting it in a file")
     parser.add_argument("--spawn-child", action="store_true", help="leave a child in the group")
+    parser.add_argument("--slow-path", default="", help="only this path waits --delay-ms")
+    parser.add_argument(
+        "--graceful", action="store_true", help="on SIGTERM: close, finish requests, exit 0"
+    )
+    parser.add_argument("--keep-serving-ms", type=float, default=0.0, help="after SIGTERM")
+    parser.add_argument("--exit-delay-ms", type=float, default=0.0, help="after closing")
     arguments = parser.parse_args()
     print(f"starting on port {arguments.port}", flush=True)
     if arguments.ignore_sigterm:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if arguments.note_sigterm:
+        note = Path(arguments.note_sigterm)
+        signal.signal(signal.SIGTERM, lambda signum, frame: note.write_text("SIGTERM"))
     if arguments.spawn_child:
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     if arguments.crash:
@@ -196,10 +208,25 @@ def main() -> None:
         dependency_url=arguments.dependency_url,
         readiness=arguments.readiness,
         liveness_checks_dependency=arguments.liveness_checks_dependency,
+        slow_path=arguments.slow_path,
     )
     with _Server(arguments.port, behaviour) as server:
+        if arguments.graceful:
+            server.daemon_threads = False
+            signal.signal(signal.SIGTERM, lambda signum, frame: _drain(server, arguments))
         print(f"ready (pid {os.getpid()})", flush=True)
         server.serve_forever(0.05)
+    time.sleep(arguments.exit_delay_ms / 1000)
+
+
+def _drain(server: _Server, arguments: argparse.Namespace) -> None:
+    """Serve on for a while, then stop accepting; the handler threads are joined on close."""
+
+    def close() -> None:
+        time.sleep(arguments.keep_serving_ms / 1000)
+        server.shutdown()
+
+    threading.Thread(target=close).start()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import json
 import re
 import shlex
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,6 @@ from tests.health_servers import (
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "service"
 SERVER = f"{{python}} {shlex.quote(str(SCRIPT))} --port {{port}}"
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    assert leak_guard.survivors() == []
 
 
 def _run(entry: HealthEntry, rootdir: Path) -> CheckResult:
@@ -123,7 +115,9 @@ def test_slow_answers_are_over_budget_with_the_measured_figures(
     assert delay_ms <= result.metrics["p50_ms"] <= delay_ms + 10
     (finding,) = result.findings
     assert finding.rule == "over-budget"
-    assert f"p50 {result.metrics['p50_ms']:.1f} ms is over its budget of 20 ms" in finding.message
+    said = re.search(r"p50 ([\d.]+) ms is over its budget of 20 ms", finding.message)
+    assert said is not None
+    assert float(said[1]) == pytest.approx(result.metrics["p50_ms"], abs=0.06)
     assert "probe timeout 3000 ms" in finding.message
 
 
@@ -229,6 +223,38 @@ def test_a_dependency_stand_in_that_cannot_start_is_a_check_error(guard: LeakGua
         dependency_command=f"{SERVER} --crash",
     )
     with pytest.raises(CheckError, match=r"dependency stand-in .* exited with status 3"):
+        _run(entry, Path.cwd())
+
+
+def test_a_port_already_answered_by_another_process_is_an_error_naming_it(
+    guard: LeakGuard,
+) -> None:
+    with serve_in_thread() as other:
+        port = other.server_address[1]
+        entry = _entry(
+            guard, url=f"http://127.0.0.1:{port}/", command=SERVER.replace("{port}", str(port))
+        )
+        with pytest.raises(CheckError) as raised:
+            _run(entry, Path.cwd())
+    message = str(raised.value)
+    assert f"port {port} already answers before the service started" in message
+    assert "held by pid " in message
+
+
+def test_answers_count_only_while_the_started_process_is_alive(guard: LeakGuard) -> None:
+    """The command leaves a server behind and exits mid-check: its answers prove nothing."""
+    leave_behind = (
+        "import subprocess, sys, time; "
+        f"subprocess.Popen([sys.executable, {str(SCRIPT)!r}, '--port', sys.argv[1], "
+        "'--delay-ms', '30']); time.sleep(0.8)"
+    )
+    entry = _entry(
+        guard,
+        url="http://127.0.0.1:{port}/",
+        command=f"{{python}} -c {shlex.quote(leave_behind)} {{port}}",
+        probes=60,
+    )
+    with pytest.raises(CheckError, match=r"exited with status 0 while it was probed"):
         _run(entry, Path.cwd())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from pytest_readiness.resilience.faults import Close, Hang, Reset, Respond, Scri
 from pytest_readiness.resilience.server import FaultServer
 from pytest_readiness.runner import Service, free_port
 from tests.health_servers import LeakGuard, refuses, script_command
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    assert leak_guard.survivors() == []
 
 
 def _succeeded(answer: Answer) -> bool:

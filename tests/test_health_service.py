@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,19 +16,13 @@ from pytest_readiness import runner as service_module
 from pytest_readiness.checks.health.probe import Prober, Timeouts
 from pytest_readiness.runner import (
     Placeholders,
+    PortConflict,
     Service,
     StartupError,
     accepts_connections,
     free_port,
 )
-from tests.health_servers import LeakGuard, refuses, script_command
-
-
-@pytest.fixture
-def guard() -> Iterator[LeakGuard]:
-    leak_guard = LeakGuard()
-    yield leak_guard
-    assert leak_guard.survivors() == []
+from tests.health_servers import LeakGuard, refuses, script_command, serve_in_thread
 
 
 def _service(guard: LeakGuard, *arguments: str) -> Service:
@@ -192,4 +190,57 @@ def test_stop_is_idempotent_and_safe_before_start(guard: LeakGuard) -> None:
     assert len(guard.survivors()) == 1
     service.stop()
     service.stop()
+    assert guard.survivors() == []
+
+
+def test_a_port_answered_before_the_start_is_a_conflict_naming_the_holder(
+    guard: LeakGuard,
+) -> None:
+    with serve_in_thread() as other:
+        port = other.server_address[1]
+        service = Service(
+            script_command("--port", str(port)), cwd=Path.cwd(), env=guard.env, port=port
+        )
+        with pytest.raises(PortConflict) as raised:
+            service.start()
+    assert f"port {port} already answers before the service started" in raised.value.reason
+    assert f"pid {os.getpid()} (" in raised.value.reason
+    assert service.pid is None
+    assert guard.survivors() == []
+
+
+def test_a_command_dying_of_address_in_use_is_a_conflict(guard: LeakGuard) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        service = Service(
+            script_command("--port", str(port)), cwd=Path.cwd(), env=guard.env, port=port
+        )
+        with Prober() as prober, service, pytest.raises(PortConflict) as raised:
+            service.wait_until_ready(
+                lambda: prober.probe(f"http://127.0.0.1:{port}/"),
+                lambda answer: answer.status == 200,
+                timeout_s=10,
+            )
+    assert raised.value.exited
+    assert f"port {port} is already in use" in raised.value.reason
+    assert "Address already in use" in raised.value.output_tail
+
+
+def test_ctrl_c_while_the_process_is_being_started_leaves_nothing(
+    guard: LeakGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between fork and registration is held back, then stops the new process."""
+    real_popen = subprocess.Popen
+
+    def interrupted_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", interrupted_popen)
+    service = _service(guard, "--port", str(free_port()), "--never-listen")
+    with pytest.raises(KeyboardInterrupt):
+        service.start()
+    assert service.pid is None
     assert guard.survivors() == []

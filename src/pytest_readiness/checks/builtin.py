@@ -15,6 +15,7 @@ from pytest_readiness.checks.operations.runbook import RunbookCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.review import ReviewCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
+from pytest_readiness.checks.shutdown import ShutdownCheck
 from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
 from pytest_readiness.checks.tests_pass import TestsPassCheck
 from pytest_readiness.checks.timeouts import TimeoutsCheck
@@ -29,6 +30,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         BanditCheck,
         TimeoutsCheck,
         HealthCheck,
+        ShutdownCheck,
         RunbookCheck,
         ContainerCheck,
         KubernetesCheck,

@@ -4,12 +4,20 @@
 at dependencies (a liveness that fails with a dependency restarts every instance at once).
 `/readyz` is readiness: it also asks the supplier, and answers 503 while the supplier does not
 answer, so that traffic goes elsewhere until it is back. Both answer `application/health+json`.
+
+`/changes?wait_s=N` is a long poll: it answers the stock when an item is added, or after N
+seconds (at most 10), so that clients can watch stock levels without polling hard.
+
+On SIGTERM (a rolling update, a scale-down) the service shuts down gracefully: readiness answers
+503 at once, the listener closes, long polls are answered at once, every request in flight is
+answered, and the process exits 0.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 import time
 import urllib.error
@@ -17,6 +25,7 @@ import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from example_service.inventory import InvalidItem, Inventory
 
@@ -26,6 +35,7 @@ HEALTH_JSON = "application/health+json"
 DEPENDENCY_TIMEOUT_S = 0.5
 """Well under a probe's 1 s timeout, so a hanging supplier makes readyz fail, not time out."""
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+MAX_WAIT_S = 10.0
 
 
 class InventoryHandler(BaseHTTPRequestHandler):
@@ -38,6 +48,8 @@ class InventoryHandler(BaseHTTPRequestHandler):
             self._send_readiness()
         elif self.path == "/items":
             self._send(HTTPStatus.OK, self.server.inventory.as_dict())
+        elif urlsplit(self.path).path == "/changes":
+            self._send_after_change()
         elif self.path.startswith("/items/"):
             name = self.path.removeprefix("/items/")
             quantity = self.server.inventory.quantity(name)
@@ -59,9 +71,23 @@ class InventoryHandler(BaseHTTPRequestHandler):
         except (ValueError, AttributeError, InvalidItem) as error:
             self._send(HTTPStatus.BAD_REQUEST, {"error": str(error)})
             return
+        self.server.announce_change()
         self._send(HTTPStatus.CREATED, {"name": body["name"]})
 
+    def _send_after_change(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        try:
+            wait_s = min(float(query.get("wait_s", ["0"])[0]), MAX_WAIT_S)
+        except ValueError:
+            self._send(HTTPStatus.BAD_REQUEST, {"error": "wait_s must be a number of seconds"})
+            return
+        self.server.wait_for_change(wait_s)
+        self._send(HTTPStatus.OK, self.server.inventory.as_dict())
+
     def _send_readiness(self) -> None:
+        if self.server.stopping.is_set():
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, {"status": "fail"}, HEALTH_JSON)
+            return
         url = self.server.dependency_url
         if url is None:
             self._send(HTTPStatus.OK, {"status": "pass"}, HEALTH_JSON)
@@ -116,6 +142,26 @@ class InventoryServer(ThreadingHTTPServer):
         super().__init__(address, InventoryHandler)
         self.inventory = inventory or Inventory()
         self.dependency_url = dependency_url
+        self.stopping = threading.Event()
+        self._changed = threading.Condition()
+
+    def announce_change(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for_change(self, wait_s: float) -> None:
+        """Until the stock changes, `wait_s` passes, or the server is stopping."""
+        with self._changed:
+            if not self.stopping.is_set():
+                self._changed.wait(max(0.0, wait_s))
+
+    def stop_gracefully(self) -> None:
+        """Fail readiness, stop accepting, end long polls; `serve` then answers what is in
+        flight and returns. Safe from a signal handler: `shutdown()` blocks, so it gets a thread.
+        """
+        self.stopping.set()
+        self.announce_change()
+        threading.Thread(target=self.shutdown, name="graceful-shutdown").start()
 
 
 def start_in_thread(
@@ -129,5 +175,9 @@ def start_in_thread(
 
 def serve(host: str, port: int, dependency_url: str | None = None) -> None:
     with InventoryServer((host, port), dependency_url=dependency_url) as server:
+        server.daemon_threads = False  # closing the server waits for the requests in flight
+        signal.signal(signal.SIGTERM, lambda signum, frame: server.stop_gracefully())
         logger.info("serving on http://%s:%d", host, server.server_address[1])
         server.serve_forever()
+        logger.info("SIGTERM: answering the requests in flight, then exiting")
+    logger.info("stopped")

@@ -11,9 +11,12 @@ from __future__ import annotations
 import contextlib
 import shlex
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.entries import per_entry
 from pytest_readiness.checks.health.dependency import DependencyFault, exercise
 from pytest_readiness.checks.health.expectations import latency_problems, series_problems
 from pytest_readiness.checks.health.exposure import withhold_secrets
@@ -23,11 +26,11 @@ from pytest_readiness.checks.health.settings import HealthEntry
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.runner import (
     Placeholders,
+    PortConflict,
     Service,
     StartupError,
     free_port,
 )
-from pytest_readiness.settings import SettingsError
 
 
 class HealthCheck(Check):
@@ -40,16 +43,7 @@ class HealthCheck(Check):
     @classmethod
     def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
         """One item per entry, named `health[<name>]`; a single skipping item without entries."""
-        entries: list[HealthEntry] = settings
-        if not entries:
-            return [cls(entries, severity=severity)]
-        names = [entry.name for entry in entries]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise SettingsError(
-                "tool.readiness.health", f"entry names must be unique; repeated: {', '.join(twice)}"
-            )
-        return [cls(entry, severity=severity, param=entry.name) for entry in entries]
+        return per_entry(cls, settings, severity)
 
     def run(self, ctx: CheckContext) -> CheckResult:
         entry = self.settings
@@ -67,23 +61,31 @@ class HealthCheck(Check):
             )
             dependency = None
             if entry.dependency_command:
-                dependency = Service(placeholders.argv(entry.dependency_command), cwd=cwd, env=env)
+                dependency = Service(
+                    placeholders.argv(entry.dependency_command),
+                    cwd=cwd,
+                    env=env,
+                    port=placeholders.dependency_port,
+                )
                 running.callback(dependency.stop)
                 _start_dependency(dependency, placeholders.dependency_port, entry)
+            service = None
             if entry.command:
+                service = _service(entry, placeholders, url, cwd, env)
                 try:
-                    service = running.enter_context(
-                        Service(placeholders.argv(entry.command), cwd=cwd, env=env)
-                    )
+                    running.enter_context(service)
                     startup_ms = service.wait_until_ready(
                         lambda: prober.probe(url), entry.ready, entry.startup_timeout_s
                     )
+                except PortConflict as error:
+                    raise _conflict(entry, error) from None
                 except StartupError as error:
                     problems.append(_startup_problem(entry, error))
                     return self._result(result, problems, placeholders, "service did not start")
                 result.metrics["startup_ms"] = round(startup_ms, 1)
                 problems += _startup_budget_problems(entry, startup_ms)
             series = prober.series(url, entry.probes)
+            _ensure_owned(service, entry, "while it was probed")
             problems += series_problems(series, entry)
             problems += latency_problems(series, entry)
             result.metrics.update(series.latency_ms.metrics())
@@ -94,11 +96,13 @@ class HealthCheck(Check):
                     down_status=tuple(entry.dependency_down_status),
                     port=placeholders.dependency_port,
                     reaction_timeout_s=entry.dependency_timeout_s,
+                    restart_timeout_s=entry.startup_timeout_s,
                 )
                 try:
                     problems += exercise(fault, dependency, prober, entry.ready)
                 except StartupError as error:
                     raise CheckError(f"the dependency stand-in did not restart: {error}") from None
+                _ensure_owned(service, entry, "while its dependency was faulted")
         summary = f"{entry.probes} probe(s) of {url}: {series.latency_ms.describe()}"
         if "startup_ms" in result.metrics:
             summary += f"; ready {result.metrics['startup_ms']:.0f} ms after start"
@@ -125,6 +129,44 @@ class HealthCheck(Check):
             fix=problem.fix,
             key=placeholders.unfill(key),
         )
+
+
+def _service(
+    entry: HealthEntry, placeholders: Placeholders, url: str, cwd: Path, env: dict[str, str]
+) -> Service:
+    """The service bound to the URL's port, so that another process answering there is caught."""
+    address = urlsplit(url)
+    port = address.port or (443 if address.scheme == "https" else 80)
+    return Service(
+        placeholders.argv(entry.command),
+        cwd=cwd,
+        env=env,
+        port=port,
+        host=address.hostname or "127.0.0.1",
+    )
+
+
+def _conflict(entry: HealthEntry, error: PortConflict) -> CheckError:
+    """Answers on a port another process holds prove nothing about the service: an error."""
+    return CheckError(
+        f"`{entry.command}` cannot be checked: {error.reason}; "
+        "stop that process or let the check pick a free port with {port} in the url"
+    )
+
+
+def _ensure_owned(service: Service | None, entry: HealthEntry, when: str) -> None:
+    """The answers counted only if they came from the started service, still alive."""
+    if service is None:
+        return
+    try:
+        service.ensure_running(when)
+    except PortConflict as error:
+        raise _conflict(entry, error) from None
+    except StartupError as error:
+        tail = f"; last output:\n{withhold_secrets(error.output_tail)}" if error.output_tail else ""
+        raise CheckError(
+            f"`{entry.command}` {error.reason}, so its answers cannot be trusted{tail}"
+        ) from None
 
 
 def _startup_problem(entry: HealthEntry, error: StartupError) -> Problem:

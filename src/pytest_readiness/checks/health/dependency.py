@@ -29,6 +29,8 @@ class DependencyFault:
     port: int
     reaction_timeout_s: float
     """How long the service may take to notice the dependency left, or came back."""
+    restart_timeout_s: float = 10.0
+    """How long the stand-in may take to listen again: its start is not the service's delay."""
 
 
 def exercise(
@@ -40,8 +42,9 @@ def exercise(
     """Stop `dependency`, probe, start it again, probe; the dependency is left stopped."""
     dependency.stop()
     problems = _while_down(fault, prober)
-    with Service(dependency.argv, cwd=dependency.cwd, env=dependency.env) as revived:
-        revived.wait_until_accepting(fault.port, fault.reaction_timeout_s)
+    revived = Service(dependency.argv, cwd=dependency.cwd, env=dependency.env, port=fault.port)
+    with revived:
+        revived.wait_until_accepting(fault.port, fault.restart_timeout_s)
         answer = _poll(prober, fault.readiness_url, ready, fault.reaction_timeout_s)
         if not ready(answer):
             problems.append(

@@ -6,17 +6,16 @@ entry with only a name and a URL checks what the kubelet would check.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pytest_readiness.checks.entries import check_entry_name
 from pytest_readiness.checks.health.probe import (
     DEFAULT_CONNECT_TIMEOUT_S,
     DEFAULT_READ_TIMEOUT_S,
     Answer,
 )
 
-ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 PORT = "{port}"
 
 
@@ -58,8 +57,7 @@ class HealthEntry:
     scan_body_for_secrets: bool = True
 
     def validate(self) -> None:
-        if not ENTRY_NAME.fullmatch(self.name):
-            raise ValueError(f"name {self.name!r} must be letters, digits, '-', '_' or '.'")
+        check_entry_name(self.name)
         if not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url {self.url!r} must start with http:// or https://")
         if PORT in self.url + self.liveness_url and not self.command:
