@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from pytest_readiness.check import Check
+from pytest_readiness.checks.alerts import AlertsCheck
 from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.health import HealthCheck
 from pytest_readiness.checks.insecure_code import BanditCheck
+from pytest_readiness.checks.metrics import MetricsCheck
 from pytest_readiness.checks.operations.container import ContainerCheck
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.logging import LoggingCheck
@@ -19,6 +21,7 @@ from pytest_readiness.checks.shutdown import ShutdownCheck
 from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
 from pytest_readiness.checks.tests_pass import TestsPassCheck
 from pytest_readiness.checks.timeouts import TimeoutsCheck
+from pytest_readiness.checks.tracing import TracingCheck
 
 
 @pytest.hookimpl
@@ -39,4 +42,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         VulnerabilitiesCheck,
         SecretsCheck,
         ReviewCheck,
+        MetricsCheck,
+        AlertsCheck,
+        TracingCheck,
     ]

@@ -1,0 +1,26 @@
+"""Whether a project is deployed as a service: checks about running services (alert rules,
+tracing) apply to those and are skipped, with the reason, for libraries and tools."""
+
+from __future__ import annotations
+
+import re
+
+from pytest_readiness.files import ProjectFiles, matches
+
+CONTAINER_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile", "Procfile")
+WORKLOAD = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Service)\s*$", re.MULTILINE)
+NOT_PRODUCTION = ("tests", "test", "testing", "examples", "docs")
+
+
+def service_evidence(files: ProjectFiles) -> str | None:
+    """The first file that shows the project runs as a service, or None."""
+    for file in files.all:
+        if matches(file.path, NOT_PRODUCTION):
+            continue
+        if matches(file.path.rsplit("/", 1)[-1], CONTAINER_FILES):
+            return file.path
+        if file.path.endswith((".yaml", ".yml")) and WORKLOAD.search(
+            file.absolute.read_text("utf-8", errors="replace")
+        ):
+            return file.path
+    return None
