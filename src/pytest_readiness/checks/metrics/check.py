@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pytest_readiness.check import Check, CheckContext, CheckError
+from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.entries import per_entry
 from pytest_readiness.checks.metrics.scrape import Family, Fetched, NotParseable, fetch, parse
 from pytest_readiness.checks.metrics.settings import MetricsEntry
 from pytest_readiness.checks.secrets.scanner import scan_text
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.runner import Placeholders, Service, StartupError, free_port
-from pytest_readiness.settings import SettingsError
 
 PROBE_PATH = "/readiness-probe-{index}"
 
@@ -38,12 +38,11 @@ class MetricsCheck(Check):
 
     @classmethod
     def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
-        names = [entry.name for entry in settings]
-        if len(set(names)) != len(names):
-            raise SettingsError("metrics", "two entries share a name")
-        return [cls(entry, severity=severity, param=entry.name) for entry in settings]
+        return per_entry(cls, settings, severity)
 
     def run(self, ctx: CheckContext) -> CheckResult:
+        if isinstance(self.settings, list):
+            raise CheckSkipped("no [[tool.readiness.metrics]] entry: nothing to scrape")
         entry: MetricsEntry = self.settings
         with self._service(ctx, entry) as (url, traffic):
             first = fetch(url, entry.timeout_s)
@@ -101,6 +100,7 @@ class MetricsCheck(Check):
             placeholders.argv(entry.command),
             cwd=ctx.rootdir / entry.cwd,
             env={key: placeholders.fill(value) for key, value in entry.env.items()},
+            port=placeholders.port if "{port}" in entry.url else None,
         )
         try:
             with service:

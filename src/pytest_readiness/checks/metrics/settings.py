@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pytest_readiness.checks.health.settings import ENTRY_NAME, PORT
+from pytest_readiness.checks.entries import check_entry_name
+from pytest_readiness.checks.health.settings import PORT
 
 
 @dataclass
@@ -34,8 +35,7 @@ class MetricsEntry:
     """Family names that must be exposed (business metrics: tokens, cost, ...)."""
 
     def validate(self) -> None:
-        if not ENTRY_NAME.fullmatch(self.name):
-            raise ValueError(f"name {self.name!r} must be letters, digits, '-', '_' or '.'")
+        check_entry_name(self.name)
         for url in (self.url, self.traffic_url):
             if url and not url.startswith(("http://", "https://")):
                 raise ValueError(f"url {url!r} must start with http:// or https://")
