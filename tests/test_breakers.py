@@ -27,8 +27,6 @@ purgatory = pytest.importorskip("purgatory")
 THRESHOLD = 3
 RESET = 0.5
 INTERVAL = 0.02
-SLACK = 0.25
-"""The longest pause a loaded machine may put between two calls of the client loop."""
 Guard = Callable[[Callable[[], Any]], Any]
 
 
@@ -63,7 +61,7 @@ def drive(guard: Guard, url: str, *, seconds: float, threads: int = 1) -> float:
 
 def check(server: FaultServer, until: float, **overrides: Any) -> None:
     options = {"failure_threshold": THRESHOLD, "reset_timeout": RESET, "until": until,
-               "call_interval": SLACK, "tolerance": 0.05}  # fmt: skip
+               "tolerance": 0.05}  # fmt: skip
     assert_circuit_breaker(server.record, **{**options, **overrides})
 
 

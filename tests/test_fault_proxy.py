@@ -189,7 +189,7 @@ def test_an_unreachable_upstream_is_recorded(fault_proxy: Start) -> None:
     with socket.socket() as reserved:
         reserved.bind(("127.0.0.1", 0))
         proxy = fault_proxy(reserved.getsockname())  # bound, not listening: refused
-        client = socket.create_connection(proxy.address, timeout=2)
+        client = socket.create_connection(proxy.address, timeout=10)
         with client, pytest.raises(ConnectionResetError):  # it resets what it cannot serve
             client.recv(1)
     time.sleep(0.05)

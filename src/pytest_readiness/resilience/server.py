@@ -88,13 +88,17 @@ class FaultServer:
         Raises `FaultServerError` when a fault could not be played: the test would otherwise
         pass against a fault it never saw.
         """
-        self._raise_errors()
         with self._changed:
             exchanges = self._generation.exchanges
             self._changed.wait_for(
-                lambda: all(exchange.ended_at is not None for exchange in exchanges),
+                lambda: (
+                    bool(self._errors)
+                    or all(exchange.ended_at is not None for exchange in exchanges)
+                ),
                 timeout=SETTLE_SECONDS,
             )
+        self._raise_errors()
+        with self._changed:
             return Record(tuple(sorted(exchanges, key=lambda exchange: exchange.arrived_at)))
 
     def _raise_errors(self) -> None:
@@ -158,6 +162,7 @@ class FaultServer:
         except Exception as error:  # a fault that cannot be played must fail the test
             with self._changed:
                 self._errors.append(f"{type(error).__name__}: {error}")
+                self._changed.notify_all()
         finally:
             with self._changed:
                 self._connections.discard(threading.current_thread())
