@@ -19,7 +19,7 @@ from pytest_readiness.checks.secrets.scanner import (
     scan_text,
     secret_hash,
 )
-from tests.secrets_samples import checksummed, password
+from tests.secrets_samples import BEGIN, END, PRIVATE, checksummed, password, pem_body
 
 
 def test_mask_shows_at_most_four_characters_and_the_length() -> None:
@@ -31,8 +31,20 @@ def test_mask_shows_at_most_four_characters_and_the_length() -> None:
 @given(st.text(min_size=1, max_size=300))
 def test_mask_never_reveals_more_than_a_quarter(value: str) -> None:
     shown = mask(value).split("...(", 1)[0]
-    assert value.startswith(shown)
+    assert "".join(value.split()).startswith(shown)
     assert len(shown) <= min(4, len(value) // 4)
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_mask_never_shows_a_line_break(value: str) -> None:
+    assert not any(character in mask(value) for character in "\n\r\v\f\u2028")
+
+
+def test_private_key_preview_starts_with_the_body() -> None:
+    key = "\n".join([f"{BEGIN} RSA {PRIVATE}", *pem_body(random.Random(4)), f"{END} RSA {PRIVATE}"])
+    (match,) = scan_text(key, "id_rsa")
+    assert "\n" not in match.preview
+    assert match.preview[:4].isalnum() or match.preview[0] in "+/"
 
 
 def test_match_points_at_line_and_column_of_the_value() -> None:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from pytest_readiness.checks.secrets import grading
 from pytest_readiness.checks.secrets.allowlist import allowed_by_pattern, inline_allowed
+from pytest_readiness.checks.secrets.names import is_secret_name, name_before
 from pytest_readiness.checks.secrets.rules import RULES, Rule
 
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
@@ -34,6 +36,14 @@ CONFIG_SUFFIXES = (
     ".netrc",
 )
 """Files where a setting's value needs no quotes, so `password = hunter22` is a literal."""
+SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".mk", ".dockerfile", ".containerfile")
+SHELL_NAMES = ("dockerfile", "containerfile", "makefile", "gnumakefile", ".bashrc", ".profile")
+SETTINGS_MODULE = re.compile(
+    r"(?:^|/)(?:(?:\w+_)?settings(?:_\w+)?|(?:\w+_)?config|configuration|settings/\w+"
+    r"|config/\w+)\.py$"
+)
+"""`settings.py`, `local_settings.py`, `config.py`, `settings/production.py`: where a
+literal under a secret's name is the application's secret, however word-like it reads."""
 
 
 CHARACTERS_BY_FREQUENCY = " etsrnaiolpcdf_mu,\".hg()y:b='vxwk-[]#`01>\\2*q|{z}j/+3468957?@!<~%;^$&"
@@ -110,13 +120,18 @@ _INDEX = _KeywordIndex.build(RULES)
 _RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
 
 
+_BLANK = re.compile(r"\s+")
+
+
 def mask(value: str) -> str:
     """What may be shown of a secret: at most its first four characters, and its length.
 
     Short values show fewer characters, so a masked eight-character password gives away two.
+    White space is left out of what is shown, so a preview never holds a line break (a PEM
+    key's body starts with one).
     """
     shown = min(4, len(value) // 4)
-    return f"{value[:shown]}...({len(value)} chars)"
+    return f"{_BLANK.sub('', value)[:shown]}...({len(value)} chars)"
 
 
 def secret_hash(value: str) -> str:
@@ -140,19 +155,42 @@ class SecretMatch:
     preview: str
     secret_hash: str
     legacy_hash: str
+    severity: str = "critical"
+    """As `grading.grade` decides: the rule's, or lower for an example or a weak default."""
+    example: str = ""
+    """Why the finding is a fixture or an example (`grading.example_reason`), or empty."""
 
     def to_json(self) -> list[Any]:
-        return [self.rule, self.line, self.column, self.preview, self.secret_hash, self.legacy_hash]
+        return [
+            self.rule,
+            self.line,
+            self.column,
+            self.preview,
+            self.secret_hash,
+            self.legacy_hash,
+            self.severity,
+            self.example,
+        ]
 
     @classmethod
     def from_json(cls, path: str, data: Sequence[Any]) -> SecretMatch:
-        rule, line, column, preview, digest, legacy = data
-        return cls(rule, path, int(line), int(column), preview, digest, legacy)
+        rule, line, column, preview, digest, legacy, severity, example = data
+        return cls(rule, path, int(line), int(column), preview, digest, legacy, severity, example)
 
 
 def is_config_path(path: str) -> bool:
+    """A file whose values need no quotes: configuration, shell scripts, Dockerfiles, Makefiles."""
     name = PurePosixPath(path).name.lower()
-    return name.endswith(CONFIG_SUFFIXES) or name.startswith(".env") or name == "credentials"
+    return (
+        name.endswith(CONFIG_SUFFIXES + SHELL_SUFFIXES)
+        or name.startswith((".env", "dockerfile", "containerfile"))
+        or name in SHELL_NAMES
+        or name == "credentials"
+    )
+
+
+def is_settings_module(path: str) -> bool:
+    return SETTINGS_MODULE.search(path.lower()) is not None
 
 
 def lower(text: str) -> str:
@@ -183,6 +221,7 @@ def scan_text(
     if not rules:
         return []
     config = is_config_path(path)
+    lenient = is_settings_module(path)
     taken: list[tuple[int, int]] = []
     found: list[SecretMatch] = []
     for rule in rules:
@@ -194,9 +233,10 @@ def scan_text(
                 continue
             start, end = match.span("secret")
             value = text[start:end]
-            if rule.check_match is not None and not rule.check_match(match):
+            name = _name(rule, match, text)
+            if rule.named and not is_secret_name(name):
                 continue
-            if not rule.accepts(value) or _overlaps(taken, start, end):
+            if not rule.accepts(value, lenient and rule.named) or _overlaps(taken, start, end):
                 continue
             anchor = match.start() if rule.anchor_at_match else start
             line_start = text.rfind("\n", 0, anchor) + 1
@@ -207,6 +247,7 @@ def scan_text(
             if inline_allowed(line_text, previous_line) or allowed_by_pattern(value, allow):
                 continue
             taken.append((start, end))
+            reason = grading.example_reason(path, value, name, text[start : match.end() + 1])
             found.append(
                 SecretMatch(
                     rule=rule.id,
@@ -216,10 +257,19 @@ def scan_text(
                     preview=mask(value),
                     secret_hash=secret_hash(value),
                     legacy_hash=legacy_hash(value),
+                    severity=grading.grade(rule, value, reason, lenient and rule.named),
+                    example=reason,
                 )
             )
     found.sort(key=lambda item: (item.line, item.column))
     return found
+
+
+def _name(rule: Rule, match: re.Match[str], text: str) -> str:
+    """The variable's name in its original case: the `name` group read back to its start."""
+    if "name" not in rule.pattern.groupindex:
+        return ""
+    return name_before(text, match.end("name"))
 
 
 def _continues_word(text: str, position: int) -> bool:

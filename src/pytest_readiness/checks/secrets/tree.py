@@ -26,14 +26,24 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pytest_readiness.cache import ContentCache, content_key
-from pytest_readiness.checks.secrets import allowlist, filters, rules, scanner, validation
+from pytest_readiness.checks.secrets import (
+    allowlist,
+    filters,
+    grading,
+    names,
+    providers,
+    rule,
+    rules,
+    scanner,
+    validation,
+)
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from pytest_readiness.files import ProjectFile, is_binary
 
 
 def _scanner_version() -> str:
     """A digest of the scanner's own source, so a change of rules or filters voids old results."""
-    modules = (allowlist, filters, rules, scanner, validation)
+    modules = (allowlist, filters, grading, names, providers, rule, rules, scanner, validation)
     try:
         return content_key(*(Path(module.__file__ or "").read_bytes() for module in modules))
     except OSError:
@@ -180,7 +190,7 @@ def _well_formed(result: Any) -> bool:
     matches = result.get("matches")
     return isinstance(matches, list) and all(
         isinstance(item, list)
-        and len(item) == 6
+        and len(item) == 8
         and all(isinstance(part, str) for part in (item[0], *item[3:]))
         and all(isinstance(part, int) for part in item[1:3])
         for item in matches
