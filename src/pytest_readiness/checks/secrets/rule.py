@@ -57,6 +57,10 @@ class Rule:
     """The severity of a finding before the fixture rule (`grading`) lowers it."""
     verified: bool = False
     """The value carries a checksum that held: a real-format credential, never lowered."""
+    skeleton: str = ""
+    """A Hyperscan pattern (case-insensitive, no groups) that every match of `pattern`
+    holds, ending on the line of the value: with Hyperscan, the rule runs only around the
+    lines where it matched, instead of over the whole text (`keywords`)."""
 
     def accepts(self, value: str, lenient: bool = False) -> bool:
         """Whether `value`, found by the pattern, is a credential rather than look-alike noise.

@@ -41,16 +41,23 @@ def _is_private_key_body(body: str) -> bool:
 
 
 _NAME_WORDS = (
-    r"password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key"
-    r"|private[_-]?key|credential|(?<![a-z0-9])(?:pass|pwd|pw)(?![a-z])"
+    r"pa(?:ss(?:word|wd|phrase)?)|pwd?|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key"
+    r"|private[_-]?key|credential"
 )
-"""Where a secret's name can end; `names.is_secret_name` judges the whole name."""
-_NAME = rf"(?P<name>(?:{_NAME_WORDS})[\w.-]{{0,30}})"
+"""Where a secret's name can end: these words wake the rule (`bypass` too), and
+`names.is_secret_name` judges the whole name."""
+_NAME = rf"(?P<name>(?:{_NAME_WORDS})[\w.-]{{0,30}}+)"
+_NAME_SKELETON = rf"(?:{_NAME_WORDS})[\w.-]*"
+"""Skeletons (see `Rule.skeleton`) leave repeats unbounded: they only need to be looser than
+the regex, and bounded repeats make Hyperscan's compilation ten times slower."""
 _ANNOTATION = r"(?:\s*:\s*[\w\[\], |.]{1,40}?|[ \t]+string)?"
 """A type annotation (`password: str`) or Go's `var apiToken string = ...`."""
 _OPERATOR = r"\s*(?:::=|:=|\?=|\+=|\.=|=>|[:=])\s*"
 _QUOTED = r"[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\s\\]{3,256})(?P=quote)"
 GENERIC_ASSIGNMENT = re.compile(rf"{_NAME}[\"']?\]?{_ANNOTATION}{_OPERATOR}{_QUOTED}")
+GENERIC_SKELETON = (
+    rf"{_NAME_SKELETON}[\"']?\]?(?:\s*:\s*[\w\[\], |.]+|[ \t]+string)?{_OPERATOR}[rbu]?[\"'`]"
+)
 GENERIC_CONFIG = re.compile(
     r"^[ \t]*(?:(?P<env>env[ \t]+)|(?:export|arg|readonly|declare|local|set|setenv)[ \t]+)?"
     rf"[\w.-]{{0,40}}?{_NAME}"
@@ -61,17 +68,22 @@ GENERIC_CONFIG = re.compile(
 """An unquoted value: `.env`, INI, YAML, shell `export`, Dockerfile `ENV`/`ARG`, Make `?=`.
 
 `#` and `;` start a comment only after white space, as in dotenv, YAML and configparser."""
-FALLBACK = re.compile(
+_CALL = (
     r"(?:getenv|environ\.get|env\.get|environ\.setdefault|setdefault|setproperty"
-    r"|getproperty|putenv|setenv|env|\.get)\(\s*[\"'](?P<name>[\w.-]{1,60})[\"']"
-    r"\s*(?:,\s*(?:default\s*=\s*)?|\)\s*(?:or|\|\||\?\?|\?:)\s*)"
-    r"[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\n\\]{3,256})(?P=quote)"
+    r"|getproperty|putenv|setenv|env|\.get)\(\s*[\"']"
 )
+_AFTER_NAME = r"[\"']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*(?:or|\|\||\?\?|\?:)\s*)[rbu]?"
+FALLBACK = re.compile(
+    rf"{_CALL}(?P<name>[\w.-]{{1,60}}){_AFTER_NAME}"
+    r"(?P<quote>[\"'`])(?P<secret>[^\"'`\n\\]{3,256})(?P=quote)"
+)
+FALLBACK_SKELETON = rf"{_CALL}[\w.-]+{_AFTER_NAME}[\"'`]"
 """A literal next to a secret's name in a call: a fallback (`os.getenv("API_TOKEN", "...")`,
 `environ.get(...) or "..."`) or a setting (`System.setProperty("X_TOKEN", "...")`)."""
 XML_ELEMENT = re.compile(
     rf"<(?P<tag>[\w.:-]{{0,40}}?{_NAME})>[ \t]*(?P<secret>[^<>\s]{{3,256}})[ \t]*</(?P=tag)>"
 )
+XML_SKELETON = rf"<[\w.:-]*{_NAME_SKELETON}>"
 _GENERIC_KEYWORDS = (
     "password",
     "passwd",
@@ -422,6 +434,7 @@ RULES: tuple[Rule, ...] = (
         "Secret-named setting given a literal default or value in a call",
         _CALL_KEYWORDS,
         FALLBACK,
+        skeleton=FALLBACK_SKELETON,
         on_lowered=True,
         generic=True,
         named=True,
@@ -433,6 +446,7 @@ RULES: tuple[Rule, ...] = (
         "Secret-named variable or key assigned a literal",
         _GENERIC_KEYWORDS,
         GENERIC_ASSIGNMENT,
+        skeleton=GENERIC_SKELETON,
         on_lowered=True,
         generic=True,
         min_entropy=2.8,
@@ -458,6 +472,7 @@ RULES: tuple[Rule, ...] = (
         "Secret-named XML element with a literal text",
         _GENERIC_KEYWORDS,
         XML_ELEMENT,
+        skeleton=XML_SKELETON,
         on_lowered=True,
         generic=True,
         min_entropy=2.8,

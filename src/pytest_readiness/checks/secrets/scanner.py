@@ -8,14 +8,15 @@ no rule at all. A match never carries the secret: only a masked preview and hash
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from pytest_readiness.checks.secrets import grading
+from pytest_readiness.checks.secrets import grading, keywords
 from pytest_readiness.checks.secrets.allowlist import allowed_by_pattern, inline_allowed
 from pytest_readiness.checks.secrets.names import is_secret_name, name_before
 from pytest_readiness.checks.secrets.rules import RULES, Rule
@@ -46,78 +47,11 @@ SETTINGS_MODULE = re.compile(
 literal under a secret's name is the application's secret, however word-like it reads."""
 
 
-CHARACTERS_BY_FREQUENCY = " etsrnaiolpcdf_mu,\".hg()y:b='vxwk-[]#`01>\\2*q|{z}j/+3468957?@!<~%;^$&"
-"""Characters of lower-cased source code, most frequent first (measured on site-packages)."""
-
-
-def _anchor(keyword: str) -> int:
-    """The index of the keyword's rarest character, where the keyword regex starts matching."""
-    rank = {character: index for index, character in enumerate(CHARACTERS_BY_FREQUENCY)}
-    return max(range(len(keyword)), key=lambda index: rank.get(keyword[index], len(rank)))
-
-
-@dataclass(frozen=True)
-class _KeywordIndex:
-    """One regex that finds every rule keyword, and what each of its matches means.
-
-    The regex engine's cost is the number of positions where it tries a match, so each
-    keyword is matched from its rarest character, with the characters before it checked by a
-    look-behind, and keywords are grouped by that character: the engine skips, in C, every
-    position that holds none of the anchor characters. A match is the keyword from its
-    anchor on; when that tail ends several keywords of different rules, a substring test
-    tells which of them the text holds.
-    """
-
-    pattern: re.Pattern[str]
-    keywords_by_tail: dict[str, tuple[str, ...]]
-    rules_by_keyword: dict[str, tuple[Rule, ...]]
-    exact: tuple[Rule, ...]
-    """Rules with case-sensitive keywords, tested by substring in the original text."""
-    """A keyword wakes its own rules and those of every keyword it contains (`password=`
-    wakes the rules keyed on `password`)."""
-
-    @classmethod
-    def build(cls, rules: Sequence[Rule]) -> _KeywordIndex:
-        keywords = sorted({keyword for rule in rules for keyword in rule.keywords})
-        branches: dict[str, list[str]] = {}
-        tails: dict[str, list[str]] = {}
-        for keyword in keywords:
-            index = _anchor(keyword)
-            behind = f"(?<={re.escape(keyword[: index + 1])})" if index else ""
-            branches.setdefault(keyword[index], []).append(behind + re.escape(keyword[index + 1 :]))
-            tails.setdefault(keyword[index:], []).append(keyword)
-        pattern = re.compile(
-            "|".join(
-                re.escape(anchor) + "(?:" + "|".join(sorted(group, key=len, reverse=True)) + ")"
-                for anchor, group in sorted(branches.items())
-            )
-        )
-        woken = {
-            keyword: tuple(
-                rule for rule in rules if any(owned in keyword for owned in rule.keywords)
-            )
-            for keyword in keywords
-        }
-        exact = tuple(rule for rule in rules if rule.exact_keywords)
-        return cls(pattern, {tail: tuple(found) for tail, found in tails.items()}, woken, exact)
-
-    def rules_for(self, lowered: str, text: str = "") -> list[Rule]:
-        """The rules whose keywords occur in the text, in rule order."""
-        chosen: dict[str, Rule] = {
-            rule.id: rule
-            for rule in self.exact
-            if any(keyword in text for keyword in rule.exact_keywords)
-        }
-        for tail in set(self.pattern.findall(lowered)):
-            candidates = self.keywords_by_tail[tail]
-            for keyword in candidates:
-                if len(candidates) == 1 or keyword in lowered:
-                    chosen.update((rule.id, rule) for rule in self.rules_by_keyword[keyword])
-        return sorted(chosen.values(), key=lambda rule: _RULE_ORDER[rule.id])
-
-
-_INDEX = _KeywordIndex.build(RULES)
-_RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
+@functools.cache
+def keyword_index() -> keywords.RegexKeywordIndex | keywords.HyperscanKeywordIndex:
+    """Built on first use (compiling the Hyperscan database takes a tenth of a second), and
+    before a process pool forks, so that its workers inherit it."""
+    return keywords.index(RULES)
 
 
 _BLANK = re.compile(r"\s+")
@@ -204,31 +138,38 @@ def lower(text: str) -> str:
 def rules_for(lowered: str, text: str = "") -> list[Rule]:
     """The rules whose keywords occur in the lower-cased `lowered` or, case-sensitive
     keywords, in the original `text`, in rule order."""
-    return _INDEX.rules_for(lowered, text)
+    return keyword_index().rules_for(text or lowered, lowered)
 
 
 def scan_text(
-    text: str, path: str = "<text>", allow: Sequence[re.Pattern[str]] = ()
+    text: str,
+    path: str = "<text>",
+    allow: Sequence[re.Pattern[str]] = (),
+    data: bytes | None = None,
 ) -> list[SecretMatch]:
     """Every secret in `text`, as if it were the file at `path` (which decides config rules).
+
+    `data`, the bytes `text` was decoded from, saves encoding it again for the keyword pass.
 
     Values that `allow` patterns find, and lines with an allow comment, are left out; so is
     a value inside another rule's earlier match (a GitHub token assigned to `token = ...` is
     one finding, by the specific rule).
     """
-    lowered = lower(text)
-    rules = rules_for(lowered, text)
-    if not rules:
+    index = keyword_index()
+    lowered = lower(text) if index.reads_lowered else ""
+    plan = index.plan(text, lowered, data)
+    if not plan:
         return []
+    lowered = lowered or lower(text)
     config = is_config_path(path)
     lenient = is_settings_module(path)
     taken: list[tuple[int, int]] = []
     found: list[SecretMatch] = []
-    for rule in rules:
+    for rule, windows in plan:
         if rule.config_only and not config:
             continue
         subject = lowered if rule.on_lowered else text
-        for match in rule.pattern.finditer(subject):
+        for match in _matches(rule, subject, windows):
             if rule.word_start and _continues_word(subject, match.start()):
                 continue
             start, end = match.span("secret")
@@ -263,6 +204,16 @@ def scan_text(
             )
     found.sort(key=lambda item: (item.line, item.column))
     return found
+
+
+def _matches(
+    rule: Rule, subject: str, windows: list[tuple[int, int]] | None
+) -> Iterator[re.Match[str]]:
+    if windows is None:
+        yield from rule.pattern.finditer(subject)
+        return
+    for start, end in windows:
+        yield from rule.pattern.finditer(subject, start, end)
 
 
 def _name(rule: Rule, match: re.Match[str], text: str) -> str:

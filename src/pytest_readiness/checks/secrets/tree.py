@@ -30,6 +30,7 @@ from pytest_readiness.checks.secrets import (
     allowlist,
     filters,
     grading,
+    keywords,
     names,
     providers,
     rule,
@@ -43,7 +44,18 @@ from pytest_readiness.files import ProjectFile, is_binary
 
 def _scanner_version() -> str:
     """A digest of the scanner's own source, so a change of rules or filters voids old results."""
-    modules = (allowlist, filters, grading, names, providers, rule, rules, scanner, validation)
+    modules = (
+        allowlist,
+        filters,
+        grading,
+        keywords,
+        names,
+        providers,
+        rule,
+        rules,
+        scanner,
+        validation,
+    )
     try:
         return content_key(*(Path(module.__file__ or "").read_bytes() for module in modules))
     except OSError:
@@ -105,7 +117,7 @@ def scan_bytes(
         return FileResult(path, skipped="minified")
     text = data.decode("utf-8", "replace")
     patterns = [re.compile(pattern) for pattern in allow]
-    return FileResult(path, tuple(scan_text(text, path, patterns)))
+    return FileResult(path, tuple(scan_text(text, path, patterns, data)))
 
 
 def _minified(path: str, data: bytes) -> bool:
@@ -296,6 +308,7 @@ class _Dispatcher:
         self.filled += size
         if self.parallel and self.filled >= self.batch_bytes:
             if self.pool is None:
+                scanner.keyword_index()
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
             self.futures.append(
                 self.pool.submit(_read_and_scan, self.batch, self.known, self.allow, self.max_bytes)
