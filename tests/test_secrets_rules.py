@@ -87,7 +87,6 @@ NEGATIVES: dict[str, list[str]] = {
     "url-credentials": [
         "url = 'https://user:${PASSWORD}@example.org/'",
         "url = 'postgres://user:password@localhost/db'",
-        "url = 'postgres://scott:tiger@localhost/db'",
         "url = 'http://localhost:8080/path'",
         "url = 'https://{user}:{password}@host/'",
     ],

@@ -50,13 +50,15 @@ _NAME = rf"(?P<name>(?:{_NAME_WORDS})[\w.-]{{0,30}}+)"
 _NAME_SKELETON = rf"(?:{_NAME_WORDS})[\w.-]*"
 """Skeletons (see `Rule.skeleton`) leave repeats unbounded: they only need to be looser than
 the regex, and bounded repeats make Hyperscan's compilation ten times slower."""
-_ANNOTATION = r"(?:\s*:\s*[\w\[\], |.]{1,40}?|[ \t]+string)?"
+_ANNOTATION = r"(?:[ \t]*:[ \t]*[\w\[\], |.]{1,40}?|[ \t]+string)?"
 """A type annotation (`password: str`) or Go's `var apiToken string = ...`."""
-_OPERATOR = r"\s*(?:::=|:=|\?=|\+=|\.=|=>|[:=])\s*"
+_OPERATOR = r"[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|[:=])\s*"
+"""The name, its annotation and the operator stay on one line: a docstring line ending in
+`Pass` followed by a reST role (`:func:` and a backquoted name) is not an assignment."""
 _QUOTED = r"[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\s\\]{3,256})(?P=quote)"
 GENERIC_ASSIGNMENT = re.compile(rf"{_NAME}[\"']?\]?{_ANNOTATION}{_OPERATOR}{_QUOTED}")
 GENERIC_SKELETON = (
-    rf"{_NAME_SKELETON}[\"']?\]?(?:\s*:\s*[\w\[\], |.]+|[ \t]+string)?{_OPERATOR}[rbu]?[\"'`]"
+    rf"{_NAME_SKELETON}[\"']?\]?(?:[ \t]*:[ \t]*[\w\[\], |.]+|[ \t]+string)?{_OPERATOR}[rbu]?[\"'`]"
 )
 GENERIC_CONFIG = re.compile(
     r"^[ \t]*(?:(?P<env>env[ \t]+)|(?:export|arg|readonly|declare|local|set|setenv)[ \t]+)?"
@@ -394,6 +396,7 @@ RULES: tuple[Rule, ...] = (
             r"@[0-9A-Za-z_.\[\]:-]+"
         ),
         generic=True,
+        lenient=True,
         severity="high",
     ),
     Rule(
@@ -415,6 +418,7 @@ RULES: tuple[Rule, ...] = (
             r"(?P<secret>[^\s\"']{3,128})"
         ),
         generic=True,
+        lenient=True,
         severity="high",
     ),
     Rule(
@@ -427,6 +431,7 @@ RULES: tuple[Rule, ...] = (
         ),
         on_lowered=True,
         generic=True,
+        lenient=True,
         severity="high",
     ),
     Rule(
