@@ -65,9 +65,24 @@ FILLER_WORDS = frozenset(
 )
 """Words a placeholder is made of besides the placeholder words: `change_me`, `my-secret`."""
 EXAMPLE_WORDS = frozenset(
-    {"example", "sample", "dummy", "fake", "mock", "test", "testing", "demo", "foo", "bar"}
+    {
+        "example",
+        "sample",
+        "dummy",
+        "fake",
+        "mock",
+        "test",
+        "testing",
+        "demo",
+        "foo",
+        "bar",
+        "scott",
+        "tiger",
+        "hunter",
+    }
 )
-"""Words that mark a fixture or a documentation example (reported at a lower severity)."""
+"""Words that mark a fixture or a documentation example (reported at a lower severity),
+with the classic demonstration credentials (`scott`/`tiger`, `hunter2`)."""
 EXAMPLE_HOSTS = re.compile(
     r"@(?:localhost|127\.0\.0\.1|\[::1\]|(?:[\w-]+\.)*example(?:\.(?:com|org|net))?"
     r"|[\w.-]+\.(?:test|example|invalid|localhost))(?![\w.-])",
@@ -78,7 +93,7 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 _TEMPLATE = re.compile(
     r"""
-    ^<[^<>]*>$            # <your-token>
+    ^<+[^<>]*>+$          # <your-token>, <<CLIENT_SECRET>>
     | \$\{[^}]*\}         # ${VAR}
     | \{\{.*\}\}          # {{ var }}
     | \{%.*%\}            # {% tag %}

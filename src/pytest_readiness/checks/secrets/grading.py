@@ -28,9 +28,15 @@ from pytest_readiness.checks.secrets.validation import shannon_entropy
 
 EXAMPLE_DIRECTORIES = frozenset(
     {
+        "t",
         "test",
         "tests",
         "testing",
+        "testsuite",
+        "unit",
+        "integration",
+        "functional",
+        "e2e",
         "testdata",
         "test_data",
         "fixtures",

@@ -217,7 +217,10 @@ def _matches(
 
 
 def _name(rule: Rule, match: re.Match[str], text: str) -> str:
-    """The variable's name in its original case: the `name` group read back to its start."""
+    """The variable's name in its original case: the `name` group read back to its start;
+    for a URL or `curl -u`, the user name."""
+    if "user" in rule.pattern.groupindex:
+        return match.group("user") or ""
     if "name" not in rule.pattern.groupindex:
         return ""
     return name_before(text, match.end("name"))
