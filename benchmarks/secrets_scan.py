@@ -191,6 +191,8 @@ def side_by_side(tree: Path, scratch: Path, betterleaks_executable: str, runs: i
             statistics.median(wall for wall, _ in samples),
             statistics.median(cpu for _, cpu in samples),
         )
+    report = json.loads((scratch / "betterleaks.json").read_text())
+    print(f"betterleaks findings: {len(report['findings'])}")
     base_wall, base_cpu = medians["betterleaks"]
     for label, (wall, cpu) in medians.items():
         print(
