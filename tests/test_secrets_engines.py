@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import random
 
 import pytest
 
 from pytest_readiness.checks.secrets import keywords, scanner
 from pytest_readiness.checks.secrets.rules import RULES
 from pytest_readiness.checks.secrets.scanner import lower
-from tests.secrets_samples import MAKERS, sample
+from tests.secrets_samples import MAKERS, password, sample
 
+VALUE = password(random.Random(5))
 KeywordIndex = keywords.RegexKeywordIndex | keywords.HyperscanKeywordIndex
 ENGINES = ["re", "hyperscan"]
 
@@ -48,16 +50,16 @@ def test_engines_agree_on_every_format(rule: str, monkeypatch: pytest.MonkeyPatc
 
 def test_hyperscan_reads_only_the_lines_around_a_name_keyed_value() -> None:
     index = build("hyperscan")
-    text = "a = 1\n" * 50 + "db_password = 'k8Rz2mQvP1tW'\n" + "b = 2\n" * 50
+    text = "a = 1\n" * 50 + f"db_password = '{VALUE}'\n" + "b = 2\n" * 50
     plan = {rule.id: windows for rule, windows in index.plan(text)}
     (window,) = plan["generic-secret"] or []
-    assert text[window[0] : window[1]].splitlines() == ["a = 1", "db_password = 'k8Rz2mQvP1tW'"]
+    assert text[window[0] : window[1]].splitlines() == ["a = 1", f"db_password = '{VALUE}'"]
 
 
 def test_hyperscan_reads_the_whole_text_when_offsets_differ_from_bytes() -> None:
     """Multi-byte characters move byte offsets away from string positions."""
     index = build("hyperscan")
-    text = "é" * 10 + "\ndb_password = 'k8Rz2mQvP1tW'\n"
+    text = "é" * 10 + f"\ndb_password = '{VALUE}'\n"
     plan = {rule.id: windows for rule, windows in index.plan(text)}
     assert plan["generic-secret"] is None
     assert findings(text, "a.py") == [("generic-secret", 2, 16)]

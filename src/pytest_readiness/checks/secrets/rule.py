@@ -51,7 +51,7 @@ class Rule:
     """The match has a group `name` (or ends at the name): the variable's name must say it
     holds a secret (`names.is_secret_name`)."""
     lenient: bool = False
-    """A fallback or default (`os.getenv("SECRET_KEY", "dev")`): any literal that is not a
+    """A fallback or default (`os.getenv` given a literal default): any literal that is not a
     placeholder counts, and a word-like one is reported at a lower severity."""
     severity: str = "critical"
     """The severity of a finding before the fixture rule (`grading`) lowers it."""
