@@ -196,6 +196,8 @@ def test_code_forms(path: str, line: str, rule: str) -> None:
     "line",
     [
         "token = 'xo" + "xp-1234-5678-####'",
+        "token = 'xo" + "xp-4718294619-3819475610-8216395720-####'",
+        "token = 'xo" + "xp-2716480593-4729105836-\u2026'",
         "url = 'https://***:***@host.internal/'",
         'output_token = "Jobs[-1].JobId"',
         "key = 'AI" + "zaSyABCDEFGHIJKLMNOPQRSTUVWXYZ0123456'",

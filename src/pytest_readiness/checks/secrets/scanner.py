@@ -55,6 +55,9 @@ def keyword_index() -> keywords.RegexKeywordIndex | keywords.HyperscanKeywordInd
 
 
 _BLANK = re.compile(r"\s+")
+TEMPLATE_TAIL = frozenset("#*\u2026")
+"""A value that runs on into `####`, `***` or `…` is a template (`xoxp-1234-...-####`) that a
+format's character class cut short."""
 
 
 def mask(value: str) -> str:
@@ -173,6 +176,8 @@ def scan_text(
             if rule.word_start and _continues_word(subject, match.start()):
                 continue
             start, end = match.span("secret")
+            if text[end : end + 1] in TEMPLATE_TAIL:
+                continue
             value = text[start:end]
             name = _name(rule, match, text)
             if rule.named and not is_secret_name(name):
