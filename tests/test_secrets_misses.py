@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import secrets
 import uuid
 
 import pytest
@@ -14,7 +13,8 @@ from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from tests.secrets_samples import BEGIN, END, PRIVATE, QUIET, password, pem_body, pick
 
 RNG = random.Random(15)
-HEX64 = secrets.token_hex(32)
+HEX64 = RNG.randbytes(32).hex()
+"""What `secrets.token_hex()` prints, seeded so that xdist workers collect the same ids."""
 HEX32 = hashlib.md5(b"datadog", usedforsecurity=False).hexdigest()
 UUID = str(uuid.UUID(int=RNG.getrandbits(128), version=4))
 WORD = password(RNG)
