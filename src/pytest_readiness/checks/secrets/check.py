@@ -66,7 +66,8 @@ class SecretsSettings:
     history_max_commits: int = 0
     """How many commits back the history scan goes; 0 for all."""
     test_files: Literal["scan", "low", "skip"] = "scan"
-    """Secrets in test files: reported like any other, reported as low severity, or skipped."""
+    """Secrets in test files: reported (fixtures lowered by the example rule), all reported as
+    low severity, or skipped."""
     test_paths: list[str] = field(
         default_factory=lambda: [
             "tests",

@@ -110,6 +110,30 @@ _GENERIC_KEYWORDS = (
 _CALL_KEYWORDS = ("getenv", "environ", "setproperty", "getproperty", "putenv", "setenv", "get(")
 
 
+def _named_rule(
+    rule_id: str,
+    description: str,
+    pattern: re.Pattern[str],
+    skeleton: str = "",
+    config_only: bool = False,
+) -> Rule:
+    """A rule keyed on a secret's name: the name judged, the value filtered as generic."""
+    return Rule(
+        rule_id,
+        description,
+        _GENERIC_KEYWORDS,
+        pattern,
+        skeleton=skeleton,
+        on_lowered=True,
+        generic=True,
+        config_only=config_only,
+        min_entropy=2.8,
+        min_classes=2,
+        named=True,
+        severity="high",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "aws-access-key-id",
@@ -446,44 +470,23 @@ RULES: tuple[Rule, ...] = (
         lenient=True,
         severity="high",
     ),
-    Rule(
+    _named_rule(
         "generic-secret",
         "Secret-named variable or key assigned a literal",
-        _GENERIC_KEYWORDS,
         GENERIC_ASSIGNMENT,
         skeleton=GENERIC_SKELETON,
-        on_lowered=True,
-        generic=True,
-        min_entropy=2.8,
-        min_classes=2,
-        named=True,
-        severity="high",
     ),
-    Rule(
+    _named_rule(
         "generic-secret-config",
         "Secret-named setting in a configuration file, shell script or Dockerfile",
-        _GENERIC_KEYWORDS,
         GENERIC_CONFIG,
-        on_lowered=True,
-        generic=True,
         config_only=True,
-        min_entropy=2.8,
-        min_classes=2,
-        named=True,
-        severity="high",
     ),
-    Rule(
+    _named_rule(
         "xml-secret",
         "Secret-named XML element with a literal text",
-        _GENERIC_KEYWORDS,
         XML_ELEMENT,
         skeleton=XML_SKELETON,
-        on_lowered=True,
-        generic=True,
-        min_entropy=2.8,
-        min_classes=2,
-        named=True,
-        severity="high",
     ),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}

@@ -26,38 +26,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pytest_readiness.cache import ContentCache, content_key
-from pytest_readiness.checks.secrets import (
-    allowlist,
-    filters,
-    grading,
-    keywords,
-    names,
-    providers,
-    rule,
-    rules,
-    scanner,
-    validation,
-)
+from pytest_readiness.checks.secrets import scanner
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from pytest_readiness.files import ProjectFile, is_binary
 
 
 def _scanner_version() -> str:
-    """A digest of the scanner's own source, so a change of rules or filters voids old results."""
-    modules = (
-        allowlist,
-        filters,
-        grading,
-        keywords,
-        names,
-        providers,
-        rule,
-        rules,
-        scanner,
-        validation,
-    )
+    """A digest of the scanner's own sources (every module of this package), so a change of
+    rules or filters voids old results."""
+    sources = sorted(Path(__file__).parent.glob("*.py"))
     try:
-        return content_key(*(Path(module.__file__ or "").read_bytes() for module in modules))
+        return content_key(*(source.read_bytes() for source in sources))
     except OSError:
         return importlib.metadata.version("pytest-readiness")
 
