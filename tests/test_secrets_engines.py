@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import random
 
@@ -87,3 +88,13 @@ def test_keywords_sharing_a_tail_wake_only_the_rules_of_the_one_present(
     assert "azure-storage-key" in {
         rule.id for rule in index.rules_for("AccountKey=x", "accountkey=x")
     }
+
+
+def test_hyperscan_index_scans_from_several_threads_at_once() -> None:
+    index = build("hyperscan")
+    text = f"db_password = '{VALUE}'\n" * 2000
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        plans = list(pool.map(lambda _: index.rules_for(text), range(16)))
+    alone = [rule.id for rule in index.rules_for(text)]
+    assert "generic-secret" in alone
+    assert all([rule.id for rule in plan] == alone for plan in plans)

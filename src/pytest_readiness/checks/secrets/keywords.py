@@ -8,8 +8,10 @@ regex does the same job more slowly. Both give the same rules for the same text.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -146,7 +148,14 @@ class HyperscanKeywordIndex:
             elements=len(flags),
             flags=flags,
         )
-        self.scratch = hyperscan.Scratch(self.database)
+        self.new_scratch = functools.partial(hyperscan.Scratch, self.database)
+        self.local = threading.local()
+
+    def scratch(self) -> Any:
+        """This thread's scratch space: Hyperscan's may serve one scan at a time only."""
+        if not hasattr(self.local, "scratch"):
+            self.local.scratch = self.new_scratch()
+        return self.local.scratch
 
     def plan(self, text: str, lowered: str = "", data: bytes | None = None) -> Plan:
         found: set[int] = set()
@@ -160,7 +169,7 @@ class HyperscanKeywordIndex:
                 ends.setdefault(pattern - first_framed, []).append(end)
 
         subject = data if data is not None else text.encode("utf-8", "surrogatepass")
-        self.database.scan(subject, match_event_handler=on_match, scratch=self.scratch)
+        self.database.scan(subject, match_event_handler=on_match, scratch=self.scratch())
         chosen = {rule.id: rule for pattern in found for rule in self.woken[pattern]}
         planned: Plan = [(rule, None) for rule in chosen.values()]
         same_offsets = len(subject) == len(text)
