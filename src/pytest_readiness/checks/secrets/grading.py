@@ -56,7 +56,9 @@ EXAMPLE_DIRECTORIES = frozenset(
         "tutorials",
     }
 )
-DOCUMENT_SUFFIXES = (".md", ".rst", ".txt", ".adoc", ".ipynb")
+DOCUMENT_SUFFIXES = (".md", ".rst", ".adoc")
+"""Documentation pages. Not `.txt` or `.ipynb`: notes and notebooks are where real keys are
+pasted."""
 _TEST_FILE = re.compile(r"^(?:test_.*|.*_tests?\.\w+|conftest\.py|.*\.(?:spec|test)\.\w+)$")
 WEAK_ENTROPY = 2.8
 
