@@ -12,7 +12,8 @@ listing, the default skips, the cache (in a fresh temporary directory) and the p
 With `--betterleaks EXE` on a tree it also times, side by side and `--runs` times each (the
 median is printed, with its ratio to betterleaks): betterleaks over the tree, and the whole
 gate as a user runs it, a fresh `pytest --readiness --readiness-select secrets` process with a
-cold cache. Wall-clock seconds depend on the machine's load; CPU seconds (user + system, of
+cold cache, once as it is and once with no other pytest plugin loaded
+(`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`; a development virtualenv autoloads several). Wall-clock seconds depend on the machine's load; CPU seconds (user + system, of
 the process and its children) much less, so both are printed.
 
 `--labelled FILES` builds a labelled corpus instead: that many small Python and config files,
@@ -142,11 +143,13 @@ def score(label: str, reported: set[tuple[str, int]], planted: set[tuple[str, in
     )
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+def timed(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Wall-clock and CPU seconds (user + system, children included) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -181,12 +184,21 @@ def side_by_side(tree: Path, scratch: Path, betterleaks_executable: str, runs: i
             os.devnull,
         ],
     }
+    gate = commands["pytest --readiness (whole process)"]
+    commands["the same, other pytest plugins not loaded"] = [
+        *gate[:3],
+        "-p",
+        "pytest_readiness.plugin",
+        *gate[3:],
+    ]
+    alone = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     medians: dict[str, tuple[float, float]] = {}
     for label, command in commands.items():
         samples = []
+        env = alone if "not loaded" in label else None
         for run in range(runs):
-            cache = ["-o", f"cache_dir={scratch / f'pytest-cache-{run}'}"]
-            samples.append(timed(command + cache if "pytest" in command else command, empty))
+            cache = ["-o", f"cache_dir={scratch / f'pytest-cache-{label[:3]}-{run}'}"]
+            samples.append(timed(command + cache if "pytest" in command else command, empty, env))
         medians[label] = (
             statistics.median(wall for wall, _ in samples),
             statistics.median(cpu for _, cpu in samples),
