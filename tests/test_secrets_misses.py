@@ -107,7 +107,21 @@ def test_secret_words_with_any_suffix_and_short_words(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["token_type", "password_field", "secret_name", "bypass", "passport", "next_token"]
+    "name",
+    [
+        "token_type",
+        "password_field",
+        "secret_name",
+        "bypass",
+        "passport",
+        "next_token",
+        "max_tokens",
+        "tokenizer",
+        "secretary",
+        "password_hash",
+        "token_url",
+        "password.encoder",
+    ],
 )
 def test_names_about_a_secret_stay_quiet(name: str) -> None:
     assert not is_secret_name(name)

@@ -263,7 +263,7 @@ def _secret_word_at(parts: list[str], index: int) -> bool:
     return any(
         word.endswith(glued) or word in {glued + suffix for suffix in _GLUED_SUFFIXES}
         for glued in GLUED
-    ) and not word.startswith(("tokeniz", "secretar"))
+    )
 
 
 def is_secret_name(name: str) -> bool:
