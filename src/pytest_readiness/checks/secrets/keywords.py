@@ -85,12 +85,12 @@ class RegexKeywordIndex:
             order,
         )
 
-    def plan(self, text: str, lowered: str = "", data: bytes | None = None) -> Plan:
-        return [(rule, None) for rule in self.rules_for(text, lowered, data)]
+    def plan(self, text: str, lowered: str = "") -> Plan:
+        return [(rule, None) for rule in self.rules_for(text, lowered)]
 
-    def rules_for(self, text: str, lowered: str = "", data: bytes | None = None) -> list[Rule]:
+    def rules_for(self, text: str, lowered: str = "") -> list[Rule]:
         """The rules whose keywords occur in the text, in rule order (`lowered`: `text`
-        lower-cased; `data` is not needed)."""
+        lower-cased)."""
         chosen: dict[str, Rule] = {
             rule.id: rule
             for rule in self.exact
@@ -157,7 +157,9 @@ class HyperscanKeywordIndex:
             self.local.scratch = self.new_scratch()
         return self.local.scratch
 
-    def plan(self, text: str, lowered: str = "", data: bytes | None = None) -> Plan:
+    def plan(self, text: str, lowered: str = "") -> Plan:
+        """The rules `text` can match, each with the lines to read (`lowered` is not needed:
+        Hyperscan matches without case on the UTF-8 bytes)."""
         found: set[int] = set()
         ends: dict[int, list[int]] = {}
         first_framed = len(self.woken)
@@ -168,7 +170,7 @@ class HyperscanKeywordIndex:
             else:
                 ends.setdefault(pattern - first_framed, []).append(end)
 
-        subject = data if data is not None else text.encode("utf-8", "surrogatepass")
+        subject = text.encode("utf-8", "surrogatepass")
         self.database.scan(subject, match_event_handler=on_match, scratch=self.scratch())
         chosen = {rule.id: rule for pattern in found for rule in self.woken[pattern]}
         planned: Plan = [(rule, None) for rule in chosen.values()]
@@ -178,8 +180,8 @@ class HyperscanKeywordIndex:
             planned.append((self.framed[number], windows))
         return sorted(planned, key=lambda item: self.order[item[0].id])
 
-    def rules_for(self, text: str, lowered: str = "", data: bytes | None = None) -> list[Rule]:
-        return [rule for rule, _ in self.plan(text, lowered, data)]
+    def rules_for(self, text: str, lowered: str = "") -> list[Rule]:
+        return [rule for rule, _ in self.plan(text, lowered)]
 
 
 def _lines_around(text: str, offsets: list[int]) -> list[Window]:

@@ -145,14 +145,9 @@ def rules_for(lowered: str, text: str = "") -> list[Rule]:
 
 
 def scan_text(
-    text: str,
-    path: str = "<text>",
-    allow: Sequence[re.Pattern[str]] = (),
-    data: bytes | None = None,
+    text: str, path: str = "<text>", allow: Sequence[re.Pattern[str]] = ()
 ) -> list[SecretMatch]:
     """Every secret in `text`, as if it were the file at `path` (which decides config rules).
-
-    `data`, the bytes `text` was decoded from, saves encoding it again for the keyword pass.
 
     Values that `allow` patterns find, and lines with an allow comment, are left out; so is
     a value inside another rule's earlier match (a GitHub token assigned to `token = ...` is
@@ -160,7 +155,7 @@ def scan_text(
     """
     index = keyword_index()
     lowered = lower(text) if index.reads_lowered else ""
-    plan = index.plan(text, lowered, data)
+    plan = index.plan(text, lowered)
     if not plan:
         return []
     lowered = lowered or lower(text)

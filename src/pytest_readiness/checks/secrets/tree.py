@@ -96,7 +96,7 @@ def scan_bytes(
         return FileResult(path, skipped="minified")
     text = data.decode("utf-8", "replace")
     patterns = [re.compile(pattern) for pattern in allow]
-    return FileResult(path, tuple(scan_text(text, path, patterns, data)))
+    return FileResult(path, tuple(scan_text(text, path, patterns)))
 
 
 def _minified(path: str, data: bytes) -> bool:
