@@ -95,6 +95,7 @@ def test_django_generated_key() -> None:
         "ACCESS_TOKEN_SECRET",
         "API_KEY_PROD",
         "onepasswordToken",
+        "1passwordToken",
         "SMTP_PASS",
         "DB_PASS",
         "MYSQL_PWD",
