@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from pytest_readiness.checks.operations import secret_names
+
 PLACEHOLDER_WORDS = frozenset(
     {
         "changeme",
@@ -89,7 +91,6 @@ EXAMPLE_HOSTS = re.compile(
     re.IGNORECASE,
 )
 """Hosts reserved for documentation and tests (RFC 2606, RFC 6761)."""
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 _TEMPLATE = re.compile(
     r"""
@@ -159,11 +160,6 @@ def has_sequence(value: str) -> bool:
     return False
 
 
-def words(text: str) -> list[str]:
-    """Lower-case words and digit runs of `text`, split at case changes and separators."""
-    return [word.lower() for word in _WORD.findall(text)]
-
-
 def is_placeholder(value: str) -> bool:
     """The whole value asks for the real one: `changeme`, `your_token_here`, `change-me`.
 
@@ -171,7 +167,7 @@ def is_placeholder(value: str) -> bool:
     inside it: `MySecretPass2024!` and `Summer2024Password` are passwords, `password`,
     `changeme123` and `your_key_2` are placeholders.
     """
-    parts = words(value)
+    parts = secret_names.words(value)
     letters = [part for part in parts if not part.isdigit()]
     if value.lower().startswith(PLACEHOLDER_PREFIXES):
         return True
@@ -184,7 +180,7 @@ def is_placeholder(value: str) -> bool:
 
 def has_example_word(text: str) -> bool:
     """`fake-token-9`, `TEST_API_KEY`: a word that marks a fixture or an example."""
-    return any(word in EXAMPLE_WORDS for word in words(text))
+    return any(word in EXAMPLE_WORDS for word in secret_names.words(text))
 
 
 def is_reference(value: str) -> bool:

@@ -12,28 +12,12 @@ from __future__ import annotations
 
 import re
 
-SECRET_WORDS = frozenset(
-    {
-        "password",
-        "passwords",
-        "passwd",
-        "passphrase",
-        "pass",
-        "pwd",
-        "pw",
-        "secret",
-        "secrets",
-        "token",
-        "tokens",
-        "credential",
-        "credentials",
-        "apikey",
-        "privatekey",
-        "accesskey",
-        "authkey",
-    }
-)
-KEY_PAIRS = frozenset({"api", "access", "auth", "private", "secret", "encryption", "signing"})
+from pytest_readiness.checks.operations import secret_names
+
+SECRET_WORDS = secret_names.SECRET_WORDS | {"pass", "pw", "passwords", "authkey"}
+"""The words the container and logging checks call secret, and the short ones a whole-word
+judgement lets in."""
+KEY_PAIRS = secret_names.KEY_QUALIFIERS | {"auth"}
 """Words that make the next word `key` a secret word: `api_key`, `signing_key`."""
 GLUED = ("password", "passwd", "passphrase", "secret", "token", "credential", "apikey")
 """Secret words recognised inside a glued word: `dbpassword`, `apitoken`, `1passwordtoken`."""
@@ -238,7 +222,6 @@ NOT_A_SECRET_BEFORE = frozenset(
     ]
 )
 """Words before the secret word that make the value a cursor, a count or a flag."""
-_NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NAME_CHARACTERS = re.compile(r"[\w.\-$@]*$")
 
 
@@ -250,8 +233,7 @@ def name_before(text: str, position: int) -> str:
 
 def name_words(name: str) -> list[str]:
     """Lower-case words of the last dotted part of `name` (`spring.datasource.password`)."""
-    last = name.rsplit(".", 1)[-1].rsplit("->", 1)[-1]
-    return [part.lower() for part in _NAME_PART.findall(last)]
+    return secret_names.words(name.rsplit(".", 1)[-1].rsplit("->", 1)[-1])
 
 
 def _secret_word_at(parts: list[str], index: int) -> bool:

@@ -26,15 +26,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pytest_readiness.cache import ContentCache, content_key
+from pytest_readiness.checks.operations import secret_names
 from pytest_readiness.checks.secrets import scanner
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from pytest_readiness.files import ProjectFile, is_binary
 
 
 def _scanner_version() -> str:
-    """A digest of the scanner's own sources (every module of this package), so a change of
-    rules or filters voids old results."""
-    sources = sorted(Path(__file__).parent.glob("*.py"))
+    """A digest of the scanner's own sources (every module of this package, and the secret
+    words it shares with the operations checks), so a change of rules or filters voids old
+    results."""
+    sources = [*sorted(Path(__file__).parent.glob("*.py")), Path(secret_names.__file__ or "")]
     try:
         return content_key(*(source.read_bytes() for source in sources))
     except OSError:
