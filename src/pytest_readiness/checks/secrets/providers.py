@@ -1,4 +1,9 @@
-"""Provider token formats that the leading scanners know, each from the provider's documents.
+"""Provider token formats that the leading scanners know, taken from their rule sets.
+
+The prefixes, alphabets and lengths follow betterleaks' default configuration (itself
+drawn from the providers' documents), checked against what each provider publishes where
+it says more (Age's Bech32 keys, Doppler's token kinds, the JSON inside Grafana Cloud,
+Sentry, 1Password and Mapbox tokens).
 
 Most formats start with a distinctive prefix (`hf_`, `glsa_`, `pplx-`) and are found with no
 name around them. A few are only a length and an alphabet (Algolia, Okta, Meraki); those
