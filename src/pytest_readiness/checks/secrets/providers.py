@@ -1,9 +1,9 @@
 """Provider token formats that the leading scanners know, taken from their rule sets.
 
 The prefixes, alphabets and lengths follow betterleaks' default configuration (itself
-drawn from the providers' documents), checked against what each provider publishes where
-it says more (Age's Bech32 keys, Doppler's token kinds, the JSON inside Grafana Cloud,
-Sentry, 1Password and Mapbox tokens).
+drawn from the providers' documents); where a format says more than its shape, that is
+checked too: Age keys are Bech32 with a checksum, and Grafana Cloud, Sentry organisation,
+1Password and Mapbox tokens carry base64 of a JSON object.
 
 Most formats start with a distinctive prefix (`hf_`, `glsa_`, `pplx-`) and are found with no
 name around them. A few are only a length and an alphabet (Algolia, Okta, Meraki); those
