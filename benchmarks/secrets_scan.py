@@ -13,8 +13,9 @@ With `--betterleaks EXE` on a tree it also times, side by side and `--runs` time
 median is printed, with its ratio to betterleaks): betterleaks over the tree, and the whole
 gate as a user runs it, a fresh `pytest --readiness --readiness-select secrets` process with a
 cold cache, once as it is and once with no other pytest plugin loaded
-(`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`; a development virtualenv autoloads several). Wall-clock seconds depend on the machine's load; CPU seconds (user + system, of
-the process and its children) much less, so both are printed.
+(`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`; a development virtualenv autoloads several).
+Wall-clock seconds depend on the machine's load; CPU seconds (user + system, of the process
+and its children) much less, so both are printed.
 
 `--labelled FILES` builds a labelled corpus instead: that many small Python and config files,
 a third holding one fake credential (every format in turn), a third a look-alike (hashes,
