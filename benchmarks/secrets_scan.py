@@ -2,12 +2,20 @@
 
     python benchmarks/secrets_scan.py [TREE] [--source DIR] [--workers N] [--show N]
                                       [--labelled FILES] [--detect-secrets EXE]
-                                      [--betterleaks EXE]
+                                      [--betterleaks EXE] [--runs N]
 
 Without TREE it copies the `.py` sources of this interpreter's site-packages (about 30 MB of
 real library code that holds no real secret) to a temporary directory and scans that, so
 every finding it prints is noise. The check runs exactly as the gate runs it: the file
 listing, the default skips, the cache (in a fresh temporary directory) and the process pool.
+
+With `--betterleaks EXE` on a tree it also times, side by side and `--runs` times each (the
+median is printed, with its ratio to betterleaks): betterleaks over the tree, and the whole
+gate as a user runs it, a fresh `pytest --readiness --readiness-select secrets` process with a
+cold cache, once as it is and once with no other pytest plugin loaded
+(`PYTEST_DISABLE_PLUGIN_AUTOLOAD=1`; a development virtualenv autoloads several).
+Wall-clock seconds depend on the machine's load; CPU seconds (user + system, of the process
+and its children) much less, so both are printed.
 
 `--labelled FILES` builds a labelled corpus instead: that many small Python and config files,
 a third holding one fake credential (every format in turn), a third a look-alike (hashes,
@@ -26,6 +34,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -36,6 +45,7 @@ from pathlib import Path
 
 from pytest_readiness.cache import ContentCache
 from pytest_readiness.check import CheckContext
+from pytest_readiness.checks.secrets import keywords, scanner
 from pytest_readiness.checks.secrets import tree as tree_module
 from pytest_readiness.checks.secrets.check import SecretsCheck, SecretsSettings
 from pytest_readiness.files import ProjectFiles
@@ -134,6 +144,76 @@ def score(label: str, reported: set[tuple[str, int]], planted: set[tuple[str, in
     )
 
 
+def timed(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, children included) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def side_by_side(tree: Path, scratch: Path, betterleaks_executable: str, runs: int) -> None:
+    """Median wall and CPU seconds of betterleaks and of the whole gate, and their ratios."""
+    empty = scratch / "empty"
+    empty.mkdir()
+    commands = {
+        "betterleaks": [
+            betterleaks_executable,
+            str(tree),
+            "-o",
+            str(scratch / "betterleaks.json"),
+            "--redact",
+            "--no-banner",
+            "--exit-code",
+            "0",
+        ],
+        "pytest --readiness (whole process)": [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--readiness",
+            "--readiness-select",
+            "secrets",
+            "-q",
+            "--rootdir",
+            str(tree),
+            "-c",
+            os.devnull,
+        ],
+    }
+    gate = commands["pytest --readiness (whole process)"]
+    commands["the same, other pytest plugins not loaded"] = [
+        *gate[:3],
+        "-p",
+        "pytest_readiness.plugin",
+        *gate[3:],
+    ]
+    alone = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    medians: dict[str, tuple[float, float]] = {}
+    for label, command in commands.items():
+        samples = []
+        env = alone if "not loaded" in label else None
+        for run in range(runs):
+            cache = ["-o", f"cache_dir={scratch / f'pytest-cache-{label[:3]}-{run}'}"]
+            samples.append(timed(command + cache if "pytest" in command else command, empty, env))
+        medians[label] = (
+            statistics.median(wall for wall, _ in samples),
+            statistics.median(cpu for _, cpu in samples),
+        )
+    report = json.loads((scratch / "betterleaks.json").read_text())
+    print(f"betterleaks findings: {len(report['findings'])}")
+    base_wall, base_cpu = medians["betterleaks"]
+    for label, (wall, cpu) in medians.items():
+        print(
+            f"{label}: {wall:.2f} s wall ({wall / base_wall:.2f}x betterleaks), "
+            f"{cpu:.2f} s CPU ({cpu / base_cpu:.2f}x)"
+        )
+
+
 def detect_secrets(executable: str, tree: Path) -> tuple[set[tuple[str, int]], float]:
     """The (path, line) pairs detect-secrets reports on `tree`, and its wall-clock seconds."""
     started = time.perf_counter()
@@ -180,7 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=int, default=0, help="build a labelled corpus")
     parser.add_argument("--detect-secrets", help="detect-secrets executable to compare with")
     parser.add_argument("--betterleaks", help="betterleaks executable to compare with")
+    parser.add_argument("--runs", type=int, default=3, help="side-by-side runs of each tool")
+    parser.add_argument(
+        "--engine", choices=["best", "re"], default="best", help="re: without Hyperscan"
+    )
     options = parser.parse_args(argv)
+    if options.engine == "re":
+        keywords.hyperscan = None
+        scanner.keyword_index.cache_clear()
     if options.labelled:
         return labelled(
             options.labelled, options.detect_secrets, options.betterleaks, options.workers
@@ -197,9 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         cache = Path(scratch) / "cache"
         cold, cold_s, cold_cpu = run_check(tree, cache, options.workers)
         warm, warm_s, warm_cpu = run_check(tree, cache, options.workers)
+        if options.betterleaks:
+            side_by_side(tree, Path(scratch), options.betterleaks, options.runs)
     megabytes = cold.metrics["bytes_scanned"] / 1e6
     print(f"tree: {tree} ({int(cold.metrics['files_scanned'])} files, {megabytes:.1f} MB)")
     print(f"load average before the run: {load:.2f}")
+    print(f"keyword engine: {type(scanner.keyword_index()).__name__}")
     print(f"cold: {cold_s:.2f} s = {megabytes / cold_s:.1f} MB/s (CPU {cold_cpu:.2f} s)")
     print(
         f"warm: {warm_s:.3f} s = {megabytes / warm_s:.1f} MB/s (CPU {warm_cpu:.3f} s), "

@@ -10,11 +10,17 @@ import base64
 import json
 import random
 import string
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pytest_readiness.checks.secrets.validation import base62_encode
+from pytest_readiness.checks.secrets.validation import (
+    BECH32_CHARSET,
+    base62_encode,
+    bech32_expand,
+    bech32_polymod,
+)
 
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 HEX = "0123456789abcdef"
@@ -36,6 +42,25 @@ def checksummed(prefix: str, rng: random.Random) -> str:
     """A GitHub/npm style token: 30 random characters and their base62 CRC32."""
     body = pick(rng, BASE62, 30)
     return prefix + body + base62_encode(zlib.crc32(body.encode()))
+
+
+UPPER_DIGITS = string.ascii_uppercase + string.digits
+
+
+def base64_json(data: dict[str, object], urlsafe: bool = False) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    if urlsafe:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return base64.b64encode(raw).decode()
+
+
+def age_key(rng: random.Random) -> str:
+    """An age secret key: Bech32 of 52 random 5-bit groups under `age-secret-key-`."""
+    data = [rng.randrange(32) for _ in range(52)]
+    hrp = "age-secret-key-"
+    polymod = bech32_polymod([*bech32_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ 1
+    checksum = [(polymod >> 5 * (5 - index)) & 31 for index in range(6)]
+    return (hrp + "1" + "".join(BECH32_CHARSET[value] for value in data + checksum)).upper()
 
 
 def jwt(rng: random.Random) -> str:
@@ -146,6 +171,121 @@ MAKERS: dict[str, Callable[[random.Random], Sample]] = {
         path="key.ppk",
     ),
     "jwt": lambda r: _line("auth = '{}'", jwt(r)),
+    "django-insecure-key": lambda r: _line(
+        "SECRET_KEY = '{}'", "django-" + "insecure-" + pick(r, QUIET + "-_", 50)
+    ),
+    "huggingface-token": lambda r: _line(
+        'HF = "{}"', "h" + "f_" + pick(r, string.ascii_letters, 34)
+    ),
+    "sentry-token": lambda r: _line(
+        'SENTRY = "{}"',
+        "sntr"
+        + "ys_"
+        + base64_json(
+            {"iat": r.randrange(10**9), "url": "https://sentry.io", "region_url": "", "org": "acme"}
+        )
+        + "_"
+        + pick(r, BASE62, 43),
+    ),
+    "sentry-dsn": lambda r: _line('dsn = "https://{}@o1.ingest.sentry.io/42"', pick(r, HEX, 32)),
+    "grafana-token": lambda r: _line(
+        'GRAFANA = "{}"', "gl" + "sa_" + pick(r, BASE62, 32) + "_" + pick(r, HEX, 8)
+    ),
+    "grafana-cloud-token": lambda r: _line(
+        'GRAFANA = "{}"',
+        "gl"
+        + "c_"
+        + base64_json({"o": "1", "n": "stack-token", "k": pick(r, BASE62, 24), "m": {"r": "us"}}),
+    ),
+    "rubygems-token": lambda r: _line('GEM = "{}"', "rubygems" + "_" + pick(r, HEX, 48)),
+    "postman-token": lambda r: _line(
+        'POSTMAN = "{}"', "PM" + "AK-" + pick(r, HEX, 24) + "-" + pick(r, HEX, 34)
+    ),
+    "perplexity-api-key": lambda r: _line('PPLX = "{}"', "pp" + "lx-" + pick(r, BASE62, 48)),
+    "atlassian-token": lambda r: _line('JIRA = "{}"', "ATA" + "TT3" + pick(r, BASE62, 186)),
+    "doppler-token": lambda r: _line('DOPPLER = "{}"', "dp." + "pt." + pick(r, BASE62, 43)),
+    "pulumi-token": lambda r: _line('PULUMI = "{}"', "pu" + "l-" + pick(r, HEX, 40)),
+    "terraform-cloud-token": lambda r: _line(
+        'TFC = "{}"', pick(r, BASE62, 14) + ".atlas" + "v1." + pick(r, URLSAFE, 67)
+    ),
+    "age-secret-key": lambda r: _line("# {}", age_key(r)),
+    "onepassword-token": lambda r: _line(
+        'OP = "{}"',
+        "op"
+        + "s_"
+        + base64_json(
+            {
+                "signInAddress": "my.1password.com",
+                "email": pick(r, QUIET.lower(), 12) + "@1passwordserviceaccounts.com",
+                "srpX": pick(r, HEX, 64),
+                "muk": {"k": pick(r, URLSAFE, 43), "alg": "A256GCM"},
+                "deviceUuid": pick(r, BASE62, 26),
+            }
+        ),
+    ),
+    "onepassword-secret-key": lambda r: _line(
+        'OP_KEY = "{}"',
+        "A3-" + "-".join(pick(r, UPPER_DIGITS, length) for length in (6, 11, 5, 5, 5)),
+    ),
+    "groq-api-key": lambda r: _line('GROQ = "{}"', "gs" + "k_" + pick(r, BASE62, 52)),
+    "xai-api-key": lambda r: _line('XAI = "{}"', "xa" + "i-" + pick(r, BASE62, 80)),
+    "together-api-key": lambda r: _line('TOGETHER = "{}"', "tgp_" + "v1_" + pick(r, URLSAFE, 43)),
+    "figma-token": lambda r: _line('FIGMA = "{}"', "fi" + "gd_" + pick(r, URLSAFE, 40)),
+    "vercel-token": lambda r: _line('VERCEL = "{}"', "vc" + "p_" + pick(r, URLSAFE, 56)),
+    "supabase-token": lambda r: _line('SUPABASE = "{}"', "sb" + "p_" + pick(r, HEX, 40)),
+    "adobe-client-secret": lambda r: _line('ADOBE = "{}"', "p8" + "e-" + pick(r, BASE62, 32)),
+    "algolia-api-key": lambda r: _line('ALGOLIA_ADMIN_KEY = "{}"', pick(r, HEX, 32)),
+    "meraki-api-key": lambda r: _line('MERAKI_DASHBOARD_API_KEY = "{}"', pick(r, HEX, 40)),
+    "airtable-token": lambda r: _line(
+        'AIRTABLE = "{}"', "pa" + "t" + pick(r, BASE62, 14) + "." + pick(r, HEX, 64)
+    ),
+    "asana-token": lambda r: _line(
+        'ASANA_TOKEN = "{}"', "1/" + pick(r, string.digits, 16) + ":" + pick(r, HEX, 32)
+    ),
+    "beamer-api-key": lambda r: _line('BEAMER_API_KEY = "{}"', "b" + "_" + pick(r, BASE62, 44)),
+    "linear-api-key": lambda r: _line('LINEAR = "{}"', "lin" + "_api_" + pick(r, BASE62, 40)),
+    "notion-token": lambda r: _line(
+        'NOTION = "{}"', "nt" + "n_" + pick(r, string.digits, 11) + pick(r, BASE62, 35)
+    ),
+    "mapbox-secret-token": lambda r: _line(
+        'MAPBOX = "{}"',
+        "sk."
+        + base64_json({"u": "acme", "a": pick(r, BASE62, 25)}, urlsafe=True)
+        + "."
+        + pick(r, URLSAFE, 22),
+    ),
+    "dropbox-token": lambda r: _line('DROPBOX = "{}"', "sl" + ".u." + pick(r, URLSAFE, 150)),
+    "shippo-token": lambda r: _line('SHIPPO = "{}"', "shippo_" + "live_" + pick(r, HEX, 40)),
+    "okta-api-token": lambda r: _line('OKTA_API_TOKEN = "{}"', "00" + pick(r, URLSAFE, 40)),
+    "new-relic-key": lambda r: _line('NR = "{}"', "NR" + "AK-" + pick(r, UPPER_DIGITS, 27)),
+    "planetscale-token": lambda r: _line(
+        'PSCALE = "{}"', "pscale_" + "tkn_" + pick(r, URLSAFE, 43)
+    ),
+    "prefect-api-key": lambda r: _line('PREFECT = "{}"', "pn" + "u_" + pick(r, BASE62, 36)),
+    "replicate-api-token": lambda r: _line('REPLICATE = "{}"', "r8" + "_" + pick(r, BASE62, 37)),
+    "scaleway-secret-key": lambda r: _line(
+        'SCW_SECRET_KEY = "{}"', str(uuid.UUID(int=r.getrandbits(128), version=4))
+    ),
+    "flyio-token": lambda r: _line('FLY = "{}"', "fo" + "1_" + pick(r, URLSAFE, 43)),
+    "netlify-token": lambda r: _line('NETLIFY = "{}"', "nf" + "p_" + pick(r, BASE62, 36)),
+    "cloudflare-token": lambda r: _line(
+        'CF = "{}"', "cf" + "ut_" + pick(r, BASE62, 40) + pick(r, HEX, 8)
+    ),
+    "cloudflare-api-key": lambda r: _line('CLOUDFLARE_API_TOKEN = "{}"', pick(r, URLSAFE, 40)),
+    "contentful-token": lambda r: _line('CONTENTFUL = "{}"', "CF" + "PAT-" + pick(r, URLSAFE, 43)),
+    "confluent-api-secret": lambda r: _line(
+        'CONFLUENT_API_SECRET = "{}"', pick(r, BASE62 + "+/", 64)
+    ),
+    "url-token": lambda r: _line(
+        'remote = "https://{}@github.com/acme/app.git"', pick(r, BASE62, 40)
+    ),
+    "curl-basic-auth": lambda r: Sample(
+        [f"curl -u deploy:{password(r)} https://api.internal/upload"], path="deploy.sh"
+    ),
+    "secret-fallback": lambda r: _line(
+        'SECRET_KEY = os.environ.get("SECRET_KEY", "{}")', password(r)
+    ),
+    "xml-secret": lambda r: Sample([f"<password>{password(r)}</password>"], path="settings.xml"),
     "url-credentials": lambda r: _line(
         'DATABASE_URL = "postgres://app:{}@db.internal:5432/app"', password(r)
     ),

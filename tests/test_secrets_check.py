@@ -125,10 +125,16 @@ def test_broken_baseline_is_an_error(leaky: tuple[Path, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "expected"), [("scan", ["critical"]), ("low", ["low"]), ("skip", [])]
+    ("mode", "expected"), [("scan", ["critical", "low"]), ("low", ["low", "low"]), ("skip", [])]
 )
 def test_test_files_policy(tmp_path: Path, mode: str, expected: list[str]) -> None:
-    write(tmp_path, {"tests/test_app.py": f"password = '{password(random.Random(3))}'\n"})
+    """`scan` reports a checksum-verified token in a test at full severity, a password there
+    as a fixture (low); `low` lowers both; `skip` does not look."""
+    token = checksummed("gh" + "p_", random.Random(3))
+    write(
+        tmp_path,
+        {"tests/test_app.py": f"T = '{token}'\npassword = '{password(random.Random(3))}'\n"},
+    )
     if mode == "skip":
         with pytest.raises(CheckSkipped):
             run(tmp_path, test_files=mode)

@@ -8,9 +8,10 @@ import re
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from pytest_readiness.checks.secrets import filters
 from pytest_readiness.checks.secrets.rules import RULES, RULES_BY_ID
 from pytest_readiness.checks.secrets.scanner import scan_text
 from tests.secrets_samples import (
@@ -86,7 +87,6 @@ NEGATIVES: dict[str, list[str]] = {
     "url-credentials": [
         "url = 'https://user:${PASSWORD}@example.org/'",
         "url = 'postgres://user:password@localhost/db'",
-        "url = 'postgres://scott:tiger@localhost/db'",
         "url = 'http://localhost:8080/path'",
         "url = 'https://{user}:{password}@host/'",
     ],
@@ -102,7 +102,6 @@ NEGATIVES: dict[str, list[str]] = {
         'token = "access_token"',
         'password = "**********"',
         f'api_key = "{uuid.UUID(int=12345)}"',
-        'secret = "' + hashlib.sha256(b"x").hexdigest() + '"',
         'password = "abc...xyz9"',
         'if password == "hunter22x":',
         'token = f"{prefix}-{value}-9"',
@@ -154,26 +153,62 @@ def test_generated_token_in_generated_text_is_found_at_its_line(
 ASSIGNMENTS = st.sampled_from(
     ['password = "{}"', "api_key: {}", "SECRET_KEY={}", '"token": "{}"', "auth_token = '{}'"]
 )
-NOT_SECRETS = st.one_of(
+HASH_NAMES = st.sampled_from(
+    ['checksum = "{}"', "digest: {}", "request_id={}", '"etag": "{}"', "password_hash = '{}'"]
+)
+DIGESTS = st.one_of(
     st.binary().map(lambda data: hashlib.sha256(data).hexdigest()),
     st.binary().map(lambda data: hashlib.md5(data, usedforsecurity=False).hexdigest()),
     st.binary().map(lambda data: hashlib.sha1(data, usedforsecurity=False).hexdigest()),
-    st.binary().map(lambda data: "sha512-" + hashlib.sha512(data).hexdigest()),
     st.uuids().map(str),
+)
+NOT_SECRETS = st.one_of(
+    st.binary().map(lambda data: "sha512-" + hashlib.sha512(data).hexdigest()),
     st.from_regex(re.compile(r"\$\{[A-Z_]{3,20}\}"), fullmatch=True),
     st.from_regex(re.compile(r"<[a-z_-]{3,20}>"), fullmatch=True),
     st.from_regex(re.compile(r"\{\{ ?[a-z_]{3,20} ?\}\}"), fullmatch=True),
     st.from_regex(re.compile(r"[xX*]{8,30}"), fullmatch=True),
-    st.from_regex(re.compile(r"(changeme|your_|dummy|example)[a-z0-9_]{0,10}"), fullmatch=True),
+    st.from_regex(re.compile(r"(changeme|your_|placeholder)[a-z0-9_]{0,10}"), fullmatch=True),
 )
+EXAMPLES = st.from_regex(re.compile(r"(dummy|example|fake|test)_[a-z0-9]{8,12}"), fullmatch=True)
 
 
 @settings(max_examples=150)
 @given(template=ASSIGNMENTS, value=NOT_SECRETS, path=st.sampled_from(["a.py", "c.yaml", ".env"]))
-def test_generated_hashes_uuids_and_placeholders_are_not_secrets(
+def test_generated_digests_and_placeholders_are_not_secrets(
     template: str, value: str, path: str
 ) -> None:
     assert scan_text(template.format(value), path) == []
+
+
+@settings(max_examples=100)
+@given(template=HASH_NAMES, value=DIGESTS, path=st.sampled_from(["a.py", "c.yaml", ".env"]))
+def test_hashes_and_uuids_under_other_names_are_not_secrets(
+    template: str, value: str, path: str
+) -> None:
+    assert scan_text(template.format(value), path) == []
+
+
+@settings(max_examples=100)
+@given(template=ASSIGNMENTS, value=DIGESTS, path=st.sampled_from(["c.yaml", ".env"]))
+def test_hex_and_uuids_under_a_secret_name_are_secrets(
+    template: str, value: str, path: str
+) -> None:
+    """`secrets.token_hex()` output, a Datadog key, a Heroku UUID: the name says secret."""
+    assume(not filters.is_template_or_filler(value))
+    found = scan_text(template.format(value), path)
+    assert [match.rule for match in found] in (["generic-secret"], ["generic-secret-config"])
+    assert found[0].severity == "high"
+
+
+@settings(max_examples=100)
+@given(template=ASSIGNMENTS, value=EXAMPLES, path=st.sampled_from(["c.yaml", ".env"]))
+def test_marked_examples_are_reported_low_never_dropped(
+    template: str, value: str, path: str
+) -> None:
+    assume(not filters.is_template_or_filler(value))
+    for match in scan_text(template.format(value), path):
+        assert (match.severity, match.example) == ("low", "marked as a test or example value")
 
 
 def test_hex_run_of_zeros_does_not_hide_a_token() -> None:

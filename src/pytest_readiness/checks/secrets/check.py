@@ -66,7 +66,8 @@ class SecretsSettings:
     history_max_commits: int = 0
     """How many commits back the history scan goes; 0 for all."""
     test_files: Literal["scan", "low", "skip"] = "scan"
-    """Secrets in test files: reported like any other, reported as low severity, or skipped."""
+    """Secrets in test files: reported (fixtures lowered by the example rule), all reported as
+    low severity, or skipped."""
     test_paths: list[str] = field(
         default_factory=lambda: [
             "tests",
@@ -195,12 +196,14 @@ class SecretsCheck(Check):
     ) -> Finding:
         rule = RULES_BY_ID[match.rule]
         where = f" in commit {commit[:12]} (git history)" if commit else ""
-        severity = None
+        graded = Severity(match.severity)
+        severity = graded if graded.rank > self.effective_severity.rank else None
         if settings.test_files == "low" and matches(match.path, settings.test_paths):
             severity = Severity.LOW
+        example = f" (reported as {graded}: {match.example})" if match.example else ""
         return self.finding(
             match.rule,
-            f"{rule.description}: {match.preview}{where}",
+            f"{rule.description}: {match.preview}{where}{example}",
             severity=severity,
             path=match.path,
             line=match.line,

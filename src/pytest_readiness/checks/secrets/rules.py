@@ -1,9 +1,8 @@
 """What a credential looks like: one `Rule` per format, specific formats before generic ones.
 
-Each rule names the lower-case keywords without which it cannot match, so the scanner runs it
-only on files that contain one of them; its regex has a group `secret` holding the value, and
-the value must then pass the rule's own tests (entropy, checksum, structure) and, for the
-generic rules that key on a variable name rather than a format, the false-positive filters.
+The provider formats learnt from other scanners' rule sets live in `providers`; this module
+holds the original formats and the rules keyed on a variable's name (`names`), which come
+last so that a specific format wins the same value.
 """
 
 from __future__ import annotations
@@ -12,59 +11,12 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from pytest_readiness.checks.secrets import filters
-from pytest_readiness.checks.secrets.validation import (
-    character_classes,
-    crc32_checksum_valid,
-    shannon_entropy,
-)
+from pytest_readiness.checks.secrets.providers import PROVIDER_RULES
+from pytest_readiness.checks.secrets.rule import Rule
+from pytest_readiness.checks.secrets.validation import crc32_checksum_valid, shannon_entropy
 
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    keywords: tuple[str, ...]
-    """Lower-case literals; the rule runs only on text that contains one of them."""
-    pattern: re.Pattern[str]
-    exact_keywords: tuple[str, ...] = ()
-    """Keywords tested case-sensitively in the original text: upper-case prefixes made of
-    common letters (`ASIA`, `EAAA`) that, lower-cased, would wake the rule almost anywhere."""
-    on_lowered: bool = False
-    """Match against the lower-cased text (case-insensitive names); the value still comes
-    from the original text at the same place."""
-    min_entropy: float = 0.0
-    min_classes: int = 1
-    """How many of lower, upper, digit and other characters the value must mix."""
-    check: Callable[[str], bool] | None = None
-    """A structural test of the value: a checksum, a decodable JWT header, a key body."""
-    generic: bool = False
-    """Keyed on a variable name, not a format: the false-positive filters apply in full."""
-    config_only: bool = False
-    """Only in configuration files, where a value needs no quotes (.env, INI, YAML)."""
-    anchor_at_match: bool = False
-    """Report the start of the whole match (a PEM header) rather than of the value."""
-    word_start: bool = False
-    """The match must not continue a word: `xghp_...` is not a GitHub token. Checked in code
-    rather than with a leading `\\b`, which would stop the regex engine from jumping straight
-    to the pattern's literal prefix."""
-    check_match: Callable[[re.Match[str]], bool] | None = None
-    """A test of the match around the value, such as the variable name's suffix."""
-
-    def accepts(self, value: str) -> bool:
-        """Whether `value`, found by the pattern, is a credential rather than look-alike noise."""
-        if self.min_classes > 1 and character_classes(value) < self.min_classes:
-            return False
-        if self.min_entropy and shannon_entropy(value) < self.min_entropy:
-            return False
-        if filters.is_template_or_filler(value):
-            return False
-        if self.generic and filters.is_not_secret_value(value):
-            return False
-        return self.check is None or self.check(value)
+__all__ = ["RULES", "RULES_BY_ID", "Rule"]
 
 
 def _decodes_to_jwt_header(value: str) -> bool:
@@ -88,31 +40,67 @@ def _is_private_key_body(body: str) -> bool:
     return run is not None and len(cleaned) >= MIN_KEY_BODY and shannon_entropy(cleaned) > 4.0
 
 
-def _name_is_secret(match: re.Match[str]) -> bool:
-    return match.group("suffix") in NAME_SUFFIXES
-
-
 _NAME_WORDS = (
-    r"password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key"
+    r"pa(?:ss(?:word|wd|phrase)?)|pwd?|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key"
     r"|private[_-]?key|credential"
 )
-NAME_SUFFIXES = frozenset(
-    {"", "s", "_key", "key", "_value", "value", "_str", "_string", "string", "_1", "_2"}
-)
-"""What may follow the keyword in a variable name: `api_key_value` is a secret, `token_type`,
-`password_field` and `secret_name` are not."""
-_ANNOTATION = r"(?:\s*:\s*[\w\[\], |.]{1,40}?)?"
-GENERIC_ASSIGNMENT = re.compile(
-    rf"(?P<name>(?:{_NAME_WORDS})(?P<suffix>[a-z0-9_]{{0,12}}))[\"']?\]?{_ANNOTATION}"
-    r"\s*(?::=|=>|[:=])\s*[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\s\\]{8,256})(?P=quote)"
+"""Where a secret's name can end: these words wake the rule (`bypass` too), and
+`names.is_secret_name` judges the whole name."""
+_NAME = rf"(?P<name>(?:{_NAME_WORDS})[\w.-]{{0,30}}+)"
+_NAME_SKELETON = rf"(?:{_NAME_WORDS})[\w.-]*"
+"""Skeletons (see `Rule.skeleton`) leave repeats unbounded: they only need to be looser than
+the regex, and bounded repeats make Hyperscan's compilation ten times slower."""
+_ANNOTATION = r"(?:[ \t]*:[ \t]*[\w\[\], |.]{1,40}?|[ \t]+string)?"
+"""A type annotation (`password: str`) or Go's `var apiToken string = ...`."""
+_OPERATOR = r"[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|[:=])\s*"
+"""The name, its annotation and the operator stay on one line: a docstring line ending in
+`Pass` followed by a reST role (`:func:` and a backquoted name) is not an assignment."""
+_QUOTED = r"[rbu]?(?P<quote>[\"'`])(?P<secret>[^\"'`\s\\]{3,256})(?P=quote)"
+GENERIC_ASSIGNMENT = re.compile(rf"{_NAME}[\"']?\]?{_ANNOTATION}{_OPERATOR}{_QUOTED}")
+GENERIC_SKELETON = (
+    rf"{_NAME_SKELETON}[\"']?\]?(?:[ \t]*:[ \t]*[\w\[\], |.]+|[ \t]+string)?{_OPERATOR}[rbu]?[\"'`]"
 )
 GENERIC_CONFIG = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?[\w.-]{0,40}?"
-    rf"(?P<name>(?:{_NAME_WORDS})(?P<suffix>[a-z0-9_]{{0,12}}))"
-    r"[ \t]*[:=][ \t]*(?P<secret>[^\s\"'`#;]{8,256})[ \t]*(?:[#;].*)?$",
+    r"^[ \t]*(?:(?P<env>env[ \t]+)|(?:export|arg|readonly|declare|local|set|setenv)[ \t]+)?"
+    rf"[\w.-]{{0,40}}?{_NAME}"
+    r"(?(env)(?:[ \t]*=[ \t]*|[ \t]+)|[ \t]*(?:::=|:=|\?=|\+=|[:=])[ \t]*)"
+    r"(?P<secret>[^\s\"'`]{3,256})[ \t]*(?:[ \t][#;].*)?$",
     re.MULTILINE,
 )
+"""An unquoted value: `.env`, INI, YAML, shell `export`, Dockerfile `ENV`/`ARG`, Make `?=`.
 
+`#` and `;` start a comment only after white space, as in dotenv, YAML and configparser."""
+_CALLS = (
+    "getenv",
+    "environ.get",
+    "env.get",
+    "environ.setdefault",
+    "setdefault",
+    "setproperty",
+    "getproperty",
+    "putenv",
+    "setenv",
+    "env",
+    ".get",
+)
+_AFTER_NAME = r"[\"']\s*(?:,\s*(?:default\s*=\s*)?|\)\s*(?:or|\|\||\?\?|\?:)\s*)[rbu]?"
+FALLBACK = re.compile(
+    r"\((?:"
+    + "|".join(rf"(?<={re.escape(call)}\()" for call in _CALLS)
+    + rf")\s*[\"'](?P<name>[\w.-]{{1,60}}){_AFTER_NAME}"
+    + r"(?P<quote>[\"'`])(?P<secret>[^\"'`\n\\]{3,256})(?P=quote)"
+)
+"""A literal next to a secret's name in a call: a fallback (`os.getenv("API_TOKEN", "...")`,
+`environ.get(...) or "..."`) or a setting (`System.setProperty("X_TOKEN", "...")`). It
+starts at the `(`, the call's name checked behind it, so that the regex engine can jump from
+one `(` to the next instead of trying every letter."""
+FALLBACK_SKELETON = (
+    "(?:" + "|".join(re.escape(call) for call in _CALLS) + rf")\(\s*[\"'][\w.-]+{_AFTER_NAME}[\"'`]"
+)
+XML_ELEMENT = re.compile(
+    rf"<(?P<tag>[\w.:-]{{0,40}}?{_NAME})>[ \t]*(?P<secret>[^<>\s]{{3,256}})[ \t]*</(?P=tag)>"
+)
+XML_SKELETON = rf"<[\w.:-]*{_NAME_SKELETON}>"
 _GENERIC_KEYWORDS = (
     "password",
     "passwd",
@@ -130,7 +118,36 @@ _GENERIC_KEYWORDS = (
     "private_key",
     "privatekey",
     "credential",
+    "pass",
+    "pwd",
+    "pw",
 )
+_CALL_KEYWORDS = ("getenv", "environ", "setproperty", "getproperty", "putenv", "setenv", "get(")
+
+
+def _named_rule(
+    rule_id: str,
+    description: str,
+    pattern: re.Pattern[str],
+    skeleton: str = "",
+    config_only: bool = False,
+) -> Rule:
+    """A rule keyed on a secret's name: the name judged, the value filtered as generic."""
+    return Rule(
+        rule_id,
+        description,
+        _GENERIC_KEYWORDS,
+        pattern,
+        skeleton=skeleton,
+        on_lowered=True,
+        generic=True,
+        config_only=config_only,
+        min_entropy=2.8,
+        min_classes=2,
+        named=True,
+        severity="high",
+    )
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -183,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         re.compile(r"(?P<secret>gh[pousr]_[0-9A-Za-z]{36})\b"),
         check=crc32_checksum_valid,
         word_start=True,
+        verified=True,
     ),
     Rule(
         "github-fine-grained-token",
@@ -229,6 +247,7 @@ RULES: tuple[Rule, ...] = (
         re.compile(r"(?P<secret>npm_[0-9A-Za-z]{36})\b"),
         check=crc32_checksum_valid,
         word_start=True,
+        verified=True,
     ),
     Rule(
         "npmrc-auth-token",
@@ -400,14 +419,46 @@ RULES: tuple[Rule, ...] = (
         word_start=True,
     ),
     Rule(
+        "django-insecure-key",
+        "Django secret key generated by startproject (django-insecure-)",
+        ("django-insecure-",),
+        re.compile(r"[\"'](?P<secret>django-insecure-[^\"'\s]{20,})[\"']"),
+        severity="high",
+    ),
+    *PROVIDER_RULES,
+    Rule(
         "url-credentials",
         "Password in a URL",
         ("://",),
         re.compile(
-            r"://(?P<user>[^\s:/@\"'<>{}$%]{1,64}):(?P<secret>[^\s/@\"'<>{}$]{3,128})"
-            r"@[0-9A-Za-z_.-]+"
+            r"://(?P<user>[^\s:/@\"'<>{}$%]{0,64}):(?P<secret>[^\s/@\"'<>{}$]{3,128})"
+            r"@[0-9A-Za-z_.\[\]:-]+"
         ),
         generic=True,
+        lenient=True,
+        severity="high",
+    ),
+    Rule(
+        "url-token",
+        "Token as the user name of a URL",
+        ("://",),
+        re.compile(r"://(?P<secret>[0-9A-Za-z_-]{20,128})@[0-9A-Za-z_.-]+"),
+        generic=True,
+        min_entropy=3.0,
+        min_classes=2,
+        severity="high",
+    ),
+    Rule(
+        "curl-basic-auth",
+        "Password in a `curl -u user:password` command",
+        ("curl",),
+        re.compile(
+            r"curl\b[^\n]{0,300}?\s(?:-u|--user)(?:[ \t]+|=)[\"']?(?P<user>[^\s:\"']{1,64}):"
+            r"(?P<secret>[^\s\"']{3,128})"
+        ),
+        generic=True,
+        lenient=True,
+        severity="high",
     ),
     Rule(
         "connection-string-password",
@@ -419,29 +470,38 @@ RULES: tuple[Rule, ...] = (
         ),
         on_lowered=True,
         generic=True,
+        lenient=True,
+        severity="high",
     ),
     Rule(
+        "secret-fallback",
+        "Secret-named setting given a literal default or value in a call",
+        _CALL_KEYWORDS,
+        FALLBACK,
+        skeleton=FALLBACK_SKELETON,
+        on_lowered=True,
+        generic=True,
+        named=True,
+        lenient=True,
+        severity="high",
+    ),
+    _named_rule(
         "generic-secret",
         "Secret-named variable or key assigned a literal",
-        _GENERIC_KEYWORDS,
         GENERIC_ASSIGNMENT,
-        on_lowered=True,
-        generic=True,
-        min_entropy=2.8,
-        min_classes=2,
-        check_match=_name_is_secret,
+        skeleton=GENERIC_SKELETON,
     ),
-    Rule(
+    _named_rule(
         "generic-secret-config",
-        "Secret-named setting in a configuration file",
-        _GENERIC_KEYWORDS,
+        "Secret-named setting in a configuration file, shell script or Dockerfile",
         GENERIC_CONFIG,
-        on_lowered=True,
-        generic=True,
         config_only=True,
-        min_entropy=2.8,
-        min_classes=2,
-        check_match=_name_is_secret,
+    ),
+    _named_rule(
+        "xml-secret",
+        "Secret-named XML element with a literal text",
+        XML_ELEMENT,
+        skeleton=XML_SKELETON,
     ),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}

@@ -8,14 +8,17 @@ no rule at all. A match never carries the secret: only a masked preview and hash
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from pytest_readiness.checks.secrets import grading, keywords
 from pytest_readiness.checks.secrets.allowlist import allowed_by_pattern, inline_allowed
+from pytest_readiness.checks.secrets.names import is_secret_name, name_before
 from pytest_readiness.checks.secrets.rules import RULES, Rule
 
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
@@ -34,89 +37,38 @@ CONFIG_SUFFIXES = (
     ".netrc",
 )
 """Files where a setting's value needs no quotes, so `password = hunter22` is a literal."""
+SHELL_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".mk", ".dockerfile", ".containerfile")
+SHELL_NAMES = ("dockerfile", "containerfile", "makefile", "gnumakefile", ".bashrc", ".profile")
+SETTINGS_MODULE = re.compile(
+    r"(?:^|/)(?:(?:\w+_)?settings(?:_\w+)?|(?:\w+_)?config|configuration|settings/\w+"
+    r"|config/\w+)\.py$"
+)
+"""`settings.py`, `local_settings.py`, `config.py`, `settings/production.py`: where a
+literal under a secret's name is the application's secret, however word-like it reads."""
 
 
-CHARACTERS_BY_FREQUENCY = " etsrnaiolpcdf_mu,\".hg()y:b='vxwk-[]#`01>\\2*q|{z}j/+3468957?@!<~%;^$&"
-"""Characters of lower-cased source code, most frequent first (measured on site-packages)."""
+@functools.cache
+def keyword_index() -> keywords.RegexKeywordIndex | keywords.HyperscanKeywordIndex:
+    """Built on first use (compiling the Hyperscan database takes a tenth of a second), and
+    before a process pool forks, so that its workers inherit it."""
+    return keywords.index(RULES)
 
 
-def _anchor(keyword: str) -> int:
-    """The index of the keyword's rarest character, where the keyword regex starts matching."""
-    rank = {character: index for index, character in enumerate(CHARACTERS_BY_FREQUENCY)}
-    return max(range(len(keyword)), key=lambda index: rank.get(keyword[index], len(rank)))
-
-
-@dataclass(frozen=True)
-class _KeywordIndex:
-    """One regex that finds every rule keyword, and what each of its matches means.
-
-    The regex engine's cost is the number of positions where it tries a match, so each
-    keyword is matched from its rarest character, with the characters before it checked by a
-    look-behind, and keywords are grouped by that character: the engine skips, in C, every
-    position that holds none of the anchor characters. A match is the keyword from its
-    anchor on; when that tail ends several keywords of different rules, a substring test
-    tells which of them the text holds.
-    """
-
-    pattern: re.Pattern[str]
-    keywords_by_tail: dict[str, tuple[str, ...]]
-    rules_by_keyword: dict[str, tuple[Rule, ...]]
-    exact: tuple[Rule, ...]
-    """Rules with case-sensitive keywords, tested by substring in the original text."""
-    """A keyword wakes its own rules and those of every keyword it contains (`password=`
-    wakes the rules keyed on `password`)."""
-
-    @classmethod
-    def build(cls, rules: Sequence[Rule]) -> _KeywordIndex:
-        keywords = sorted({keyword for rule in rules for keyword in rule.keywords})
-        branches: dict[str, list[str]] = {}
-        tails: dict[str, list[str]] = {}
-        for keyword in keywords:
-            index = _anchor(keyword)
-            behind = f"(?<={re.escape(keyword[: index + 1])})" if index else ""
-            branches.setdefault(keyword[index], []).append(behind + re.escape(keyword[index + 1 :]))
-            tails.setdefault(keyword[index:], []).append(keyword)
-        pattern = re.compile(
-            "|".join(
-                re.escape(anchor) + "(?:" + "|".join(sorted(group, key=len, reverse=True)) + ")"
-                for anchor, group in sorted(branches.items())
-            )
-        )
-        woken = {
-            keyword: tuple(
-                rule for rule in rules if any(owned in keyword for owned in rule.keywords)
-            )
-            for keyword in keywords
-        }
-        exact = tuple(rule for rule in rules if rule.exact_keywords)
-        return cls(pattern, {tail: tuple(found) for tail, found in tails.items()}, woken, exact)
-
-    def rules_for(self, lowered: str, text: str = "") -> list[Rule]:
-        """The rules whose keywords occur in the text, in rule order."""
-        chosen: dict[str, Rule] = {
-            rule.id: rule
-            for rule in self.exact
-            if any(keyword in text for keyword in rule.exact_keywords)
-        }
-        for tail in set(self.pattern.findall(lowered)):
-            candidates = self.keywords_by_tail[tail]
-            for keyword in candidates:
-                if len(candidates) == 1 or keyword in lowered:
-                    chosen.update((rule.id, rule) for rule in self.rules_by_keyword[keyword])
-        return sorted(chosen.values(), key=lambda rule: _RULE_ORDER[rule.id])
-
-
-_INDEX = _KeywordIndex.build(RULES)
-_RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
+_BLANK = re.compile(r"\s+")
+TEMPLATE_TAIL = frozenset("#*\u2026")
+"""A value that runs on into `####`, `***` or `…` is a template (`xoxp-1234-...-####`) that a
+format's character class cut short."""
 
 
 def mask(value: str) -> str:
     """What may be shown of a secret: at most its first four characters, and its length.
 
     Short values show fewer characters, so a masked eight-character password gives away two.
+    White space is left out of what is shown, so a preview never holds a line break (a PEM
+    key's body starts with one).
     """
     shown = min(4, len(value) // 4)
-    return f"{value[:shown]}...({len(value)} chars)"
+    return f"{_BLANK.sub('', value)[:shown]}...({len(value)} chars)"
 
 
 def secret_hash(value: str) -> str:
@@ -140,19 +92,42 @@ class SecretMatch:
     preview: str
     secret_hash: str
     legacy_hash: str
+    severity: str = "critical"
+    """As `grading.grade` decides: the rule's, or lower for an example or a weak default."""
+    example: str = ""
+    """Why the finding is a fixture or an example (`grading.example_reason`), or empty."""
 
     def to_json(self) -> list[Any]:
-        return [self.rule, self.line, self.column, self.preview, self.secret_hash, self.legacy_hash]
+        return [
+            self.rule,
+            self.line,
+            self.column,
+            self.preview,
+            self.secret_hash,
+            self.legacy_hash,
+            self.severity,
+            self.example,
+        ]
 
     @classmethod
     def from_json(cls, path: str, data: Sequence[Any]) -> SecretMatch:
-        rule, line, column, preview, digest, legacy = data
-        return cls(rule, path, int(line), int(column), preview, digest, legacy)
+        rule, line, column, preview, digest, legacy, severity, example = data
+        return cls(rule, path, int(line), int(column), preview, digest, legacy, severity, example)
 
 
 def is_config_path(path: str) -> bool:
+    """A file whose values need no quotes: configuration, shell scripts, Dockerfiles, Makefiles."""
     name = PurePosixPath(path).name.lower()
-    return name.endswith(CONFIG_SUFFIXES) or name.startswith(".env") or name == "credentials"
+    return (
+        name.endswith(CONFIG_SUFFIXES + SHELL_SUFFIXES)
+        or name.startswith((".env", "dockerfile", "containerfile"))
+        or name in SHELL_NAMES
+        or name == "credentials"
+    )
+
+
+def is_settings_module(path: str) -> bool:
+    return SETTINGS_MODULE.search(path.lower()) is not None
 
 
 def lower(text: str) -> str:
@@ -166,7 +141,7 @@ def lower(text: str) -> str:
 def rules_for(lowered: str, text: str = "") -> list[Rule]:
     """The rules whose keywords occur in the lower-cased `lowered` or, case-sensitive
     keywords, in the original `text`, in rule order."""
-    return _INDEX.rules_for(lowered, text)
+    return keyword_index().rules_for(text or lowered, lowered)
 
 
 def scan_text(
@@ -178,25 +153,31 @@ def scan_text(
     a value inside another rule's earlier match (a GitHub token assigned to `token = ...` is
     one finding, by the specific rule).
     """
-    lowered = lower(text)
-    rules = rules_for(lowered, text)
-    if not rules:
+    index = keyword_index()
+    lowered = lower(text) if index.reads_lowered else ""
+    plan = index.plan(text, lowered)
+    if not plan:
         return []
+    lowered = lowered or lower(text)
     config = is_config_path(path)
+    lenient = is_settings_module(path)
     taken: list[tuple[int, int]] = []
     found: list[SecretMatch] = []
-    for rule in rules:
+    for rule, windows in plan:
         if rule.config_only and not config:
             continue
         subject = lowered if rule.on_lowered else text
-        for match in rule.pattern.finditer(subject):
+        for match in _matches(rule, subject, windows):
             if rule.word_start and _continues_word(subject, match.start()):
                 continue
             start, end = match.span("secret")
-            value = text[start:end]
-            if rule.check_match is not None and not rule.check_match(match):
+            if text[end : end + 1] in TEMPLATE_TAIL:
                 continue
-            if not rule.accepts(value) or _overlaps(taken, start, end):
+            value = text[start:end]
+            name = _name(rule, match, text)
+            if rule.named and not is_secret_name(name):
+                continue
+            if not rule.accepts(value, lenient and rule.named) or _overlaps(taken, start, end):
                 continue
             anchor = match.start() if rule.anchor_at_match else start
             line_start = text.rfind("\n", 0, anchor) + 1
@@ -207,6 +188,7 @@ def scan_text(
             if inline_allowed(line_text, previous_line) or allowed_by_pattern(value, allow):
                 continue
             taken.append((start, end))
+            reason = grading.example_reason(path, value, name, text[start : match.end() + 1])
             found.append(
                 SecretMatch(
                     rule=rule.id,
@@ -216,10 +198,32 @@ def scan_text(
                     preview=mask(value),
                     secret_hash=secret_hash(value),
                     legacy_hash=legacy_hash(value),
+                    severity=grading.grade(rule, value, reason, lenient and rule.named),
+                    example=reason,
                 )
             )
     found.sort(key=lambda item: (item.line, item.column))
     return found
+
+
+def _matches(
+    rule: Rule, subject: str, windows: list[tuple[int, int]] | None
+) -> Iterator[re.Match[str]]:
+    if windows is None:
+        yield from rule.pattern.finditer(subject)
+        return
+    for start, end in windows:
+        yield from rule.pattern.finditer(subject, start, end)
+
+
+def _name(rule: Rule, match: re.Match[str], text: str) -> str:
+    """The variable's name in its original case: the `name` group read back to its start;
+    for a URL or `curl -u`, the user name."""
+    if "user" in rule.pattern.groupindex:
+        return match.group("user") or ""
+    if "name" not in rule.pattern.groupindex:
+        return ""
+    return name_before(text, match.end("name"))
 
 
 def _continues_word(text: str, position: int) -> bool:

@@ -26,16 +26,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pytest_readiness.cache import ContentCache, content_key
-from pytest_readiness.checks.secrets import allowlist, filters, rules, scanner, validation
+from pytest_readiness.checks.operations import secret_names
+from pytest_readiness.checks.secrets import scanner
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
 from pytest_readiness.files import ProjectFile, is_binary
 
 
 def _scanner_version() -> str:
-    """A digest of the scanner's own source, so a change of rules or filters voids old results."""
-    modules = (allowlist, filters, rules, scanner, validation)
+    """A digest of the scanner's own sources (every module of this package, and the secret
+    words it shares with the operations checks), so a change of rules or filters voids old
+    results."""
+    sources = [*sorted(Path(__file__).parent.glob("*.py")), Path(secret_names.__file__ or "")]
     try:
-        return content_key(*(Path(module.__file__ or "").read_bytes() for module in modules))
+        return content_key(*(source.read_bytes() for source in sources))
     except OSError:
         return importlib.metadata.version("pytest-readiness")
 
@@ -180,7 +183,7 @@ def _well_formed(result: Any) -> bool:
     matches = result.get("matches")
     return isinstance(matches, list) and all(
         isinstance(item, list)
-        and len(item) == 6
+        and len(item) == 8
         and all(isinstance(part, str) for part in (item[0], *item[3:]))
         and all(isinstance(part, int) for part in item[1:3])
         for item in matches
@@ -286,6 +289,7 @@ class _Dispatcher:
         self.filled += size
         if self.parallel and self.filled >= self.batch_bytes:
             if self.pool is None:
+                scanner.keyword_index()
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
             self.futures.append(
                 self.pool.submit(_read_and_scan, self.batch, self.known, self.allow, self.max_bytes)
