@@ -87,6 +87,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     summary: str = ""
+    histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Distributions for the reports to draw (name -> `{"unit", "count", "bins": [...]}`)."""
 
 
 @dataclass
@@ -103,6 +105,7 @@ class CheckRecord:
     metrics: dict[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -122,7 +125,7 @@ class CheckRecord:
         return any(not finding.severity.blocking for finding in self.open_findings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "nodeid": self.nodeid,
             "category": self.category.value,
@@ -134,6 +137,9 @@ class CheckRecord:
             "findings": [finding.to_dict() for finding in self.findings],
             "error": self.error,
         }
+        if self.histograms:
+            data["histograms"] = self.histograms
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckRecord:
@@ -148,6 +154,7 @@ class CheckRecord:
             metrics=dict(data.get("metrics", {})),
             findings=[Finding.from_dict(item) for item in data.get("findings", [])],
             error=data.get("error"),
+            histograms=dict(data.get("histograms", {})),
         )
 
 

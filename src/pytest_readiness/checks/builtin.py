@@ -8,6 +8,7 @@ from pytest_readiness.check import Check
 from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.health import HealthCheck
 from pytest_readiness.checks.insecure_code import BanditCheck
+from pytest_readiness.checks.load import LoadCheck
 from pytest_readiness.checks.operations.container import ContainerCheck
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.logging import LoggingCheck
@@ -28,6 +29,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         BanditCheck,
         TimeoutsCheck,
         HealthCheck,
+        LoadCheck,
         RunbookCheck,
         ContainerCheck,
         KubernetesCheck,
