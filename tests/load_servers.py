@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,13 +112,11 @@ async def serve(port: int, behaviour: Behaviour) -> None:
 
 
 @contextmanager
-def running(behaviour: Behaviour | None = None) -> Iterator[str]:
+def running(behaviour: Behaviour | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start the server as a process through the runner; yields its URL; always stops it."""
-    import sys
-
     port = free_port()
     argv = [sys.executable, str(SCRIPT), "--port", str(port), *(behaviour or Behaviour()).argv()]
-    with Service(argv, cwd=SCRIPT.parent, env={}) as service:
+    with Service(argv, cwd=SCRIPT.parent, env=env or {}) as service:
         service.wait_until_accepting(port, timeout_s=10)
         yield f"http://127.0.0.1:{port}"
 

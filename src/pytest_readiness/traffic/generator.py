@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import ssl
 import time
 from collections import deque
@@ -83,7 +84,8 @@ class _Engine:
             if problem not in self.tally.generator_problems:
                 self.tally.generator_problems.append(problem)
         elif self.measured(scheduled_at):
-            self.tally.errors[f"connect: {error.strerror or type(error).__name__}"] += 1
+            reason = os.strerror(error.errno) if error.errno else type(error).__name__
+            self.tally.errors[f"connect: {reason}"] += 1
 
     async def connect(self, on_answer: Callable[[Connection, int, str | None], None]) -> Connection:
         loop = asyncio.get_running_loop()
@@ -182,7 +184,7 @@ class OpenModel(_Engine):
             connection = await self.connect(self.on_answer)
         except (OSError, TimeoutError) as error:
             self.opening -= 1
-            failure = error if isinstance(error, OSError) else OSError(errno.ETIMEDOUT, "timeout")
+            failure = error if isinstance(error, OSError) else OSError(errno.ETIMEDOUT, "")
             self.fail_unsent(due, failure)
             self.next_waiting(None)
             return
@@ -265,7 +267,7 @@ class ClosedModel(_Engine):
                 try:
                     connection = await self.connect(self.on_answer)
                 except (OSError, TimeoutError) as error:
-                    failure = error if isinstance(error, OSError) else OSError(0, "timeout")
+                    failure = error if isinstance(error, OSError) else OSError(errno.ETIMEDOUT, "")
                     self.fail_unsent(time.monotonic(), failure)
                     connection = None
                     next_at += pace

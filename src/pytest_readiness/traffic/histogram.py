@@ -76,12 +76,16 @@ class Histogram:
         self.max_ms = max(self.max_ms, other.max_ms)
 
     def percentile(self, q: float) -> float:
-        """The nearest-rank `q`th percentile (0 < q <= 100), within RELATIVE_ERROR."""
+        """The nearest-rank `q`th percentile (0 < q <= 100) within RELATIVE_ERROR; ends exact."""
         if not 0 < q <= 100:
             raise ValueError(f"percentile {q} is outside (0, 100]")
         if not self.count:
             raise ValueError("no latency recorded")
         rank = max(1, math.ceil(q / 100 * self.count))
+        if rank == self.count:
+            return self.max_ms  # the extremes are kept exactly
+        if rank == 1:
+            return self.min_ms
         seen = 0
         for bucket in sorted(self.counts):
             seen += self.counts[bucket]

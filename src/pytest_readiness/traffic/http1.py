@@ -91,8 +91,10 @@ class Connection(asyncio.Protocol):
 
     def _advance(self) -> None:
         while self.busy:
-            if self._remaining == -1 and not self._read_head():
-                return
+            if self._remaining == -1:
+                if not self._read_head():
+                    return
+                continue
             if self._remaining >= 0:
                 if len(self._buffer) < self._remaining:
                     return
