@@ -154,4 +154,4 @@ class Histogram:
 
 
 def _round(value: float) -> float:
-    return float(f"{value:.4g}")
+    return float(f"{value:.6g}")
