@@ -8,6 +8,7 @@ generator and the server never share a GIL. asyncio, so that a delay holds no th
     --stall-ms S       ... for S ms (a stop-the-world pause)
     --leak-kb K        keep K KiB for every request answered (a memory leak)
     --chunks C         answer with C one-byte chunks (cheap to send, dear to read)
+    --exit-after N     exit with status 3 after N answers (a crash under load)
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +38,7 @@ class Behaviour:
     stall_ms: float = 0.0
     leak_kb: int = 0
     chunks: int = 0
+    exit_after: int = 0
     answered: int = 0
     first_at: float | None = None
     stalled: bool = False
@@ -47,6 +51,7 @@ class Behaviour:
             "--stall-ms": self.stall_ms,
             "--leak-kb": self.leak_kb,
             "--chunks": self.chunks,
+            "--exit-after": self.exit_after,
         }
         argv = [part for name, value in options.items() if value for part in (name, str(value))]
         if self.stall_after_s is not None:
@@ -84,6 +89,9 @@ async def _serve_connection(
             if behaviour.leak_kb:
                 behaviour.kept.append(b"x" * (behaviour.leak_kb * 1024))
             writer.write(_answer(behaviour))
+            if behaviour.answered == behaviour.exit_after:
+                print(f"crashing after {behaviour.answered} answers", flush=True)
+                os._exit(3)
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
@@ -123,7 +131,7 @@ def running(behaviour: Behaviour | None = None, env: dict[str, str] | None = Non
 
 def command(behaviour: Behaviour) -> str:
     """The server as a `command` for a `[[tool.readiness.load]]` entry."""
-    return " ".join(["{python}", str(SCRIPT), "--port", "{port}", *behaviour.argv()])
+    return " ".join(["{python}", shlex.quote(str(SCRIPT)), "--port", "{port}", *behaviour.argv()])
 
 
 def _main(arguments: list[str] | None = None) -> None:
@@ -136,6 +144,7 @@ def _main(arguments: list[str] | None = None) -> None:
         "--stall-ms": float,
         "--leak-kb": int,
         "--chunks": int,
+        "--exit-after": int,
     }
     for name, kind in options.items():
         parser.add_argument(name, type=kind)

@@ -197,7 +197,7 @@ def _result(scenario: Scenario, entries: list[dict[str, Any]]) -> LoadResult:
         failures += int(entry["num_failures"])
         for rounded_ms, count in entry["response_times"].items():
             latency.record(float(rounded_ms), int(count))
-    duration_s = run_time_s(scenario) - scenario.warmup_s
+    duration_s = _span_s(entries) or run_time_s(scenario) - scenario.warmup_s
     expected = None if scenario.rate is None else round(scenario.rate * duration_s)
     return LoadResult(
         engine="locust",
@@ -211,3 +211,10 @@ def _result(scenario: Scenario, entries: list[dict[str, Any]]) -> LoadResult:
         errors={"failed (as locust counts)": failures} if failures else {},
         dropped=max(0, expected - requests) if expected is not None else 0,
     )
+
+
+def _span_s(entries: list[dict[str, Any]]) -> float:
+    """The time locust's statistics cover: from their reset to the last request, in seconds."""
+    starts = [float(entry["start_time"]) for entry in entries]
+    ends = [float(entry["last_request_timestamp"] or 0) for entry in entries]
+    return max(0.0, max(ends, default=0.0) - min(starts, default=0.0))
