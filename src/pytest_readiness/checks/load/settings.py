@@ -53,36 +53,52 @@ class LoadEntry:
     """A scenario to run; with a `command` the check starts the service itself."""
 
     name: str
+    """The item is `load[<name>]`."""
     command: str = ""
     """Starts the service; `{port}` and `{python}` are filled in. Leave empty to load `url`."""
     url: str = ""
     """The service's base URL; default `http://127.0.0.1:{port}` with a command."""
     cwd: str = ""
+    """Where the command runs, relative to the rootdir (default: the rootdir)."""
     env: dict[str, str] = field(default_factory=dict)
+    """Extra environment of the command; `{port}` is filled in."""
     startup_timeout_s: float = 10.0
+    """How long the service may take to listen on `{port}`."""
     engine: Literal["builtin", "locust"] = "builtin"
+    """`locust` runs the same scenario on locust (`pytest-readiness[locust]`)."""
     requests: list[LoadRequest] = field(default_factory=lambda: [LoadRequest()])
+    """The mix: `{ path, method, headers, body, weight }` tables; default one `GET /`."""
     rate: float | None = None
     """Open model: requests per second (default 1000 per minute). With `users`: their pace."""
     rate_per_minute: float | None = None
+    """`rate` in requests per minute, as the review states it."""
     users: int | None = None
     """Closed model: this many users, each waiting for its answer before the next request."""
     max_in_flight: int = 100
     """Open model: requests outstanding at once (the review's concurrent users)."""
     duration_s: float = 30.0
+    """The measured window, after the warmup."""
     warmup_s: float = 5.0
+    """Traffic at the full rate that is sent but not measured (connections, caches, JIT)."""
     timeout_s: float = 10.0
+    """A request unanswered this long is an error; one not started this long after it was
+    due is dropped."""
     p50_ms: float | None = None
+    """Budget for the median latency, counted from each request's scheduled time."""
     p95_ms: float | None = DEFAULT_P95_MS
+    """The review's "p95 < 5 s"."""
     p99_ms: float | None = None
     max_ms: float | None = None
     max_error_rate: float | None = DEFAULT_MAX_ERROR_RATE
+    """Share of requests answered 4xx/5xx, reset, refused or timed out; the review's 2 %."""
     min_rate_ratio: float | None = DEFAULT_MIN_RATE_RATIO
+    """Achieved over target rate; below it the service could not take the traffic."""
     max_rss_growth_mb: float | None = None
     """MiB the started service's process group may grow by from warmup's end to the run's end."""
     generator_lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS
     """How late (p99) the generator may look at a due request before its figures are void."""
     locust_processes: int = 1
+    """locust's `--processes`: generator processes on this machine."""
     locust_expect_workers: int = 0
     """Run locust as master and wait for this many workers started on other machines."""
 
