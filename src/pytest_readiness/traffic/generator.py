@@ -64,6 +64,8 @@ class _Engine:
         return self.measure_from <= scheduled_at < self.end
 
     def record(self, connection: Connection, status: int, error: str | None, now: float) -> None:
+        if self.measure_from <= now < self.end:
+            self.tally.ended_in_window += 1
         if not self.measured(connection.scheduled_at):
             return
         tally = self.tally
@@ -231,19 +233,26 @@ class ClosedModel(_Engine):
     def __init__(self, scenario: Scenario, target: Target, start: float) -> None:
         super().__init__(scenario, target, start)
         self.answers: dict[Connection, asyncio.Future[None]] = {}
+        self.cpu_from = time.process_time()
 
     async def run(self, sample: MemorySample | None) -> None:
         sweeper = asyncio.create_task(self.sweep())
         users = self.scenario.users or 1
         try:
             loop = asyncio.get_running_loop()
-            loop.call_at(self.measure_from, lambda: loop.create_task(self.sample_memory(sample)))
+            loop.call_at(self.measure_from, self.window_opens, sample)
             await asyncio.gather(*(self.user(number, users) for number in range(users)))
+            wall = time.monotonic() - self.measure_from
+            self.tally.cpu_ratio = (time.process_time() - self.cpu_from) / max(wall, 1e-9)
             while len(self.rss) < 1 and sample is not None:
                 await asyncio.sleep(DRAIN_POLL_S)
         finally:
             sweeper.cancel()
             self.close()
+
+    def window_opens(self, sample: MemorySample | None) -> None:
+        self.cpu_from = time.process_time()
+        asyncio.get_running_loop().create_task(self.sample_memory(sample))
 
     async def user(self, number: int, users: int) -> None:
         pace = users / self.scenario.rate if self.scenario.rate else 0.0
@@ -314,7 +323,10 @@ def run_builtin(scenario: Scenario, url: str, sample: MemorySample | None = None
 
 
 def judge_generator(result: LoadResult, lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS) -> None:
-    """Add to `generator_problems` when the generator, not the service, kept the schedule late."""
+    """Add to `generator_problems` when the generator, not the service, kept the schedule late.
+
+    A closed loop without a pace has no schedule to keep: it is meant to run flat out.
+    """
     lag: Histogram = result.generator_lag
     if lag.count and lag.percentile(99) > lag_budget_ms:
         result.generator_problems.append(
@@ -322,7 +334,7 @@ def judge_generator(result: LoadResult, lag_budget_ms: float = DEFAULT_LAG_BUDGE
             f"(budget {lag_budget_ms:g} ms): it could not send on time, "
             f"using {result.cpu_ratio:.0%} of a core"
         )
-    elif result.cpu_ratio >= CPU_SATURATED:
+    elif result.cpu_ratio >= CPU_SATURATED and result.target_rps is not None:
         result.generator_problems.append(
             f"it used {result.cpu_ratio:.0%} of a core: it, not the service, set the pace"
         )
