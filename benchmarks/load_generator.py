@@ -10,9 +10,10 @@ a closed loop and on an open-model schedule (every latency recorded). Ratios are
 Needs `nginx`, `wrk`, `hey` and `taskset` on PATH and `aiohttp` importable; a missing one is
 reported and its row left out.
 
-Accuracy: the test server of `tests/load_servers.py` on the second core, the engine on the
-first: a 50 ms injected delay at 200 req/s (p50 should sit within 2 ms of 50 ms), and one 1 s
-stall during a 100 req/s run, measured by the open model and by a closed loop (1 user paced to
+Accuracy, the engine on the first core and the server on the second: a 50 ms injected delay
+(nginx's `echo_sleep`, or the test server of `tests/load_servers.py` without the echo module) at
+200 req/s, where p50 should sit within 2 ms of 50 ms; and one 1 s stall of the test server
+during a 100 req/s run, measured by the open model and by a closed loop (1 user paced to
 100 req/s), which hides it.
 
 The machine may be shared: figures are noisy, and only the ratios within one run compare.
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_readiness.runner import Service, free_port
-from pytest_readiness.traffic import Scenario, run_load
+from pytest_readiness.traffic import RequestSpec, Scenario, run_load
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,7 +44,10 @@ sys.path.insert(0, str(ROOT))
 from tests.load_servers import Behaviour, running  # noqa: E402
 
 CONNECTIONS = 50
+ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
+"""Debian's nginx-light ships the echo module: `echo_sleep` delays by nginx's own timers."""
 NGINX_CONF = """
+{load_echo}
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log;
@@ -58,6 +62,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         location / {{ return 200 "ok"; }}
+        {delay}
     }}
 }}
 """
@@ -105,7 +110,15 @@ def nginx(core: str) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="readiness-nginx-") as folder:
         port = free_port()
         conf = Path(folder) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(folder=folder, port=port))
+        echo = ECHO_MODULE.is_file()
+        conf.write_text(
+            NGINX_CONF.format(
+                folder=folder,
+                port=port,
+                load_echo=f"load_module {ECHO_MODULE};" if echo else "",
+                delay='location /delay-50 { echo_sleep 0.05; echo "ok"; }' if echo else "",
+            )
+        )
         argv = ["taskset", "-c", core, "nginx", "-p", folder, "-c", str(conf)]
         argv += ["-g", "daemon off;"]
         with Service(argv, cwd=Path(folder), env={}) as service:
@@ -197,7 +210,7 @@ def builtin(url: str, core: str, seconds: float, **scenario: float | None) -> Ro
     code = textwrap.dedent(
         f"""
         import json
-        from pytest_readiness.traffic import Scenario, run_load
+        from pytest_readiness.traffic import RequestSpec, Scenario, run_load
         scenario = Scenario(duration_s={seconds}, warmup_s=1, max_in_flight={CONNECTIONS},
                             **{scenario!r})
         result = run_load(scenario, {url!r})
@@ -253,10 +266,17 @@ def accuracy() -> None:
     generator_core, server_core = cores()
     os.sched_setaffinity(0, {int(generator_core)})
     print("\naccuracy: test server on core", server_core, "engine on core", generator_core)
-    with _pinned_server(Behaviour(delay_ms=50), server_core) as url:
-        result = run_load(Scenario(rate=200, duration_s=5, warmup_s=1), url)
+    delayed = (RequestSpec(path="/delay-50"),)
+    if ECHO_MODULE.is_file():
+        server = "nginx echo_sleep"
+        with nginx(server_core) as url:
+            result = run_load(Scenario(delayed, rate=200, duration_s=5, warmup_s=1), url)
+    else:
+        server = "tests/load_servers.py"
+        with _pinned_server(Behaviour(delay_ms=50), server_core) as url:
+            result = run_load(Scenario(delayed, rate=200, duration_s=5, warmup_s=1), url)
     print(
-        f"50 ms delay at 200 req/s: p50 {result.p50_ms:.2f} ms "
+        f"50 ms delay ({server}) at 200 req/s: p50 {result.p50_ms:.2f} ms "
         f"(off by {result.p50_ms - 50:+.2f}), service p50 {result.service.percentile(50):.2f} ms "
         f"(off by {result.service.percentile(50) - 50:+.2f}), p99 {result.p99_ms:.2f} ms, "
         f"generator lag p99 {result.generator_lag.percentile(99):.2f} ms"

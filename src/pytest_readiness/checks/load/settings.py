@@ -8,7 +8,7 @@ at least 95 % of the target rate achieved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from pytest_readiness.traffic.generator import DEFAULT_LAG_BUDGET_MS
@@ -142,12 +142,5 @@ class LoadEntry:
         )
 
     def thresholds(self) -> Thresholds:
-        return Thresholds(
-            p50_ms=self.p50_ms,
-            p95_ms=self.p95_ms,
-            p99_ms=self.p99_ms,
-            max_ms=self.max_ms,
-            max_error_rate=self.max_error_rate,
-            min_rate_ratio=self.min_rate_ratio,
-            max_rss_growth_mb=self.max_rss_growth_mb,
-        )
+        """The budgets: the keys of this entry that `Thresholds` has, by the same names."""
+        return Thresholds(**{key.name: getattr(self, key.name) for key in fields(Thresholds)})
