@@ -9,6 +9,7 @@ generator and the server never share a GIL. asyncio, so that a delay holds no th
     --leak-kb K        keep K KiB for every request answered (a memory leak)
     --chunks C         answer with C one-byte chunks (cheap to send, dear to read)
     --exit-after N     exit with status 3 after N answers (a crash under load)
+    --close            close the connection after every answer (no keep-alive)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Behaviour:
     leak_kb: int = 0
     chunks: int = 0
     exit_after: int = 0
+    close: bool = False
     answered: int = 0
     first_at: float | None = None
     stalled: bool = False
@@ -56,7 +58,7 @@ class Behaviour:
         argv = [part for name, value in options.items() if value for part in (name, str(value))]
         if self.stall_after_s is not None:
             argv += ["--stall-after-s", str(self.stall_after_s)]
-        return argv
+        return [*argv, "--close"] if self.close else argv
 
     def status(self) -> int:
         """500 for exactly `error_rate` of the answers, spread evenly."""
@@ -89,6 +91,9 @@ async def _serve_connection(
             if behaviour.leak_kb:
                 behaviour.kept.append(b"x" * (behaviour.leak_kb * 1024))
             writer.write(_answer(behaviour))
+            if behaviour.close:
+                await writer.drain()
+                return
             if behaviour.answered == behaviour.exit_after:
                 print(f"crashing after {behaviour.answered} answers", flush=True)
                 os._exit(3)
@@ -107,6 +112,8 @@ def _answer(behaviour: Behaviour) -> bytes:
     else:
         body = b"ok"
         framing = b"Content-Length: 2"
+    if behaviour.close:
+        framing += b"\r\nConnection: close"
     return b"HTTP/1.1 %d %s\r\n%s\r\n\r\n%s" % (status, reason, framing, body)
 
 
@@ -148,6 +155,7 @@ def _main(arguments: list[str] | None = None) -> None:
     }
     for name, kind in options.items():
         parser.add_argument(name, type=kind)
+    parser.add_argument("--close", action="store_true")
     parsed = vars(parser.parse_args(arguments))
     port = parsed.pop("port")
     behaviour = Behaviour(**{key: value for key, value in parsed.items() if value is not None})

@@ -76,6 +76,13 @@ def test_a_queue_for_slots_counts_in_latency_not_in_service_time(guard: LeakGuar
     assert (result.rate_ratio or 1.0) < 0.9
 
 
+def test_a_service_that_closes_every_connection_still_gets_the_rate(guard: LeakGuard) -> None:
+    with running(Behaviour(close=True), guard.env) as url:
+        result = run_builtin(_scenario(rate=100.0, max_in_flight=3, duration_s=0.5), url)
+    assert result.ok == result.requests == 50
+    assert result.dropped == 0
+
+
 def test_overdue_answers_time_out(guard: LeakGuard) -> None:
     with running(Behaviour(delay_ms=400), guard.env) as url:
         result = run_builtin(_scenario(rate=20.0, timeout_s=0.1, duration_s=0.5), url)

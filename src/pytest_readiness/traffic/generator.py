@@ -114,6 +114,10 @@ class _Engine:
                 if connection.busy and connection.sent_at < deadline:
                     connection.time_out()
             self.connections = {c for c in self.connections if c.open or c.busy}
+            self.after_sweep()
+
+    def after_sweep(self) -> None:
+        """Slots may have come free without an answer (connections the service closed)."""
 
     async def sample_memory(self, sample: MemorySample | None) -> None:
         if sample is not None:
@@ -169,12 +173,16 @@ class OpenModel(_Engine):
         if self.waiting or not self.start_now(due, kind):
             self.waiting.append((due, kind))
 
+    def after_sweep(self) -> None:
+        self.next_waiting(None)
+
     def start_now(self, due: float, kind: int) -> bool:
         while self.idle:
             connection = self.idle.pop()
             if connection.open:
                 self.send(connection, due, kind)
                 return True
+            self.connections.discard(connection)
         if len(self.connections) + self.opening < self.scenario.max_in_flight:
             self.opening += 1
             asyncio.get_running_loop().create_task(self.open_and_send(due, kind))
@@ -195,6 +203,8 @@ class OpenModel(_Engine):
 
     def on_answer(self, connection: Connection, status: int, error: str | None) -> None:
         self.record(connection, status, error, time.monotonic())
+        if not connection.open:
+            self.connections.discard(connection)
         self.next_waiting(connection if connection.open else None)
 
     def next_waiting(self, connection: Connection | None) -> None:

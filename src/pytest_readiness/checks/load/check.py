@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
@@ -125,16 +125,21 @@ class LoadCheck(Check):
 
 
 @contextlib.contextmanager
-def _started(entry: LoadEntry, ctx: CheckContext, placeholders: Placeholders) -> Any:
+def _started(entry: LoadEntry, ctx: CheckContext, placeholders: Placeholders) -> Iterator[Service]:
+    """The service, listening; a service that does not start is the check's error."""
     env = {name: placeholders.fill(value) for name, value in entry.env.items()}
     service = Service(placeholders.argv(entry.command), cwd=ctx.rootdir / entry.cwd, env=env)
     try:
-        with service:
-            service.wait_until_accepting(placeholders.port, entry.startup_timeout_s)
-            yield service
+        service.start()
+        service.wait_until_accepting(placeholders.port, entry.startup_timeout_s)
     except StartupError as error:
+        service.stop()
         tail = f"; last output:\n{error.output_tail}" if error.output_tail else ""
         raise CheckError(f"the service `{shlex.join(service.argv)}` {error.reason}{tail}") from None
+    try:
+        yield service
+    finally:
+        service.stop()
 
 
 def _run(entry: LoadEntry, url: str, sample: MemorySample | None) -> LoadResult:
