@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from pytest_readiness.check import CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.load import LoadCheck, LoadEntry, LoadRequest
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import CheckResult, Severity
+from pytest_readiness.runner import Service, free_port
 from pytest_readiness.settings import SettingsError, load
-from pytest_readiness.traffic import locust_engine
+from pytest_readiness.traffic import Scenario, locust_engine
 from tests.health_servers import MARKER_VARIABLE, LeakGuard
 from tests.load_servers import Behaviour, command, running
 
@@ -228,3 +230,21 @@ def test_the_gate_reports_the_figures_and_histogram(pytester: pytest.Pytester) -
     assert check["metrics"]["requests"] == 50
     assert check["histograms"]["latency_ms"]["count"] == 50
     assert report["verdict"] == "ready"
+
+
+def test_locust_as_master_with_a_worker(guard: LeakGuard, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The multi-machine set-up on one machine: the worker fetches the locustfile (`-f -`)."""
+    monkeypatch.setenv(MARKER_VARIABLE, guard.marker)
+    port = free_port()
+    worker_argv = [sys.executable, "-m", "locust", "--worker", "-f", "-"]
+    worker_argv += ["--master-host", "127.0.0.1", "--master-port", str(port)]
+    options = locust_engine.LocustOptions(
+        expect_workers=1, expect_workers_max_wait_s=30, master_port=port
+    )
+    scenario = Scenario(rate=40.0, max_in_flight=4, duration_s=1.0, warmup_s=0.5)
+    with running(Behaviour(), guard.env) as url, Service(worker_argv, cwd=Path.cwd(), env={}):
+        result = locust_engine.run_locust(scenario, url, options)
+    assert result.engine == "locust"
+    assert result.requests >= 20
+    assert result.errors == {}
+    assert not [pid for pid in guard.survivors() if pid != os.getpid()]

@@ -72,6 +72,8 @@ class LocustOptions:
     expect_workers: int = 0
     """Run as master and wait for this many `--worker`s started on other machines."""
     expect_workers_max_wait_s: float = 60.0
+    master_port: int = 5557
+    """Where the master listens for workers (on every interface, as locust does)."""
 
 
 def available() -> bool:
@@ -142,6 +144,8 @@ def command(scenario: Scenario, file: Path, stats: Path, options: LocustOptions)
             str(options.expect_workers),
             "--expect-workers-max-wait",
             f"{options.expect_workers_max_wait_s:g}",
+            "--master-bind-port",
+            str(options.master_port),
         ]
     elif options.processes > 1:
         argv += ["--processes", str(options.processes)]
