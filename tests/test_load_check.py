@@ -215,6 +215,7 @@ def test_the_gate_reports_the_figures_and_histogram(pytester: pytest.Pytester) -
         duration_s = 0.5
         warmup_s = 0.2
         p95_ms = 500
+        generator_lag_budget_ms = 100  # the test machine is shared and busy
         """
     )
     pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")

@@ -29,7 +29,8 @@ def test_a_marked_slo_test_passes_and_fails_with_a_readable_report(
 
         @pytest.mark.readiness(id="orders-slo", category="reliability", severity="high")
         def test_fast_enough(load_test):
-            result = load_test("{server}/orders?page=1", rate=100, duration_s=0.5, warmup_s=0.1)
+            result = load_test("{server}/orders?page=1", rate=100, duration_s=0.5, warmup_s=0.1,
+                               generator_lag_budget_ms=100)  # a shared, busy test machine
             assert result.requests == 50
             assert result.error_rate == 0
             assert result.dropped == 0
@@ -37,7 +38,8 @@ def test_a_marked_slo_test_passes_and_fails_with_a_readable_report(
             result.assert_within(p95_ms=1000, max_error_rate=0.01, min_rate_ratio=0.9)
 
         def test_too_strict(load_test):
-            result = load_test("{server}", rate=50, duration_s=0.4, warmup_s=0)
+            result = load_test("{server}", rate=50, duration_s=0.4, warmup_s=0,
+                               generator_lag_budget_ms=100)
             result.assert_within(p50_ms=5)
         """
     )

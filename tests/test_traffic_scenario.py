@@ -78,4 +78,4 @@ def test_bad_scenarios_are_refused(kwargs: dict[str, object]) -> None:
 def test_a_closed_model_needs_no_rate() -> None:
     scenario = Scenario(rate=None, users=4)
     assert not scenario.open
-    assert Scenario().open
+    assert Scenario(rate=10.0).open

@@ -205,7 +205,7 @@ class LoadResult:
             )
         if self.generator_lag.count:
             lines.append(
-                f"generator: lag p99 {self.generator_lag.percentile(99):.1f} ms, "
+                f"generator: lag p95 {self.generator_lag.percentile(95):.1f} ms, "
                 f"CPU {self.cpu_ratio:.0%} of a core"
             )
         lines += [f"generator problem: {problem}" for problem in self.generator_problems]

@@ -28,7 +28,7 @@ def run_load(
     engine: Engine = "builtin",
     locust: LocustOptions | None = None,
     sample: MemorySample | None = None,
-    lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS,
+    lag_budget_ms: float | None = None,
 ) -> LoadResult:
     """Run `scenario` against `url`; `generator_problems` is non-empty when the run is void.
 
@@ -37,7 +37,7 @@ def run_load(
     """
     if engine == "builtin":
         result = run_builtin(scenario, url, sample)
-        judge_generator(result, lag_budget_ms)
+        judge_generator(result, DEFAULT_LAG_BUDGET_MS if lag_budget_ms is None else lag_budget_ms)
         return result
     if not available():
         raise EngineMissing(

@@ -84,8 +84,8 @@ class Scenario:
     """The traffic: rates in requests per second, times in seconds."""
 
     requests: tuple[RequestSpec, ...] = (RequestSpec(),)
-    rate: float | None = 1000 / 60
-    """Open model: requests per second. With `users`: the total pace of the users, or None."""
+    rate: float | None = None
+    """Open model: requests per second (required). With `users`: the users' total pace, or None."""
     users: int | None = None
     """Closed model: this many users, each waiting for its answer before the next request."""
     max_in_flight: int = 100

@@ -96,7 +96,7 @@ class LoadEntry:
     max_rss_growth_mb: float | None = None
     """MiB the started service's process group may grow by from warmup's end to the run's end."""
     generator_lag_budget_ms: float = DEFAULT_LAG_BUDGET_MS
-    """How late (p99) the generator may look at a due request before its figures are void."""
+    """How late (p95) the generator may look at a due request before its figures are void."""
     locust_processes: int = 1
     """locust's `--processes`: generator processes on this machine."""
     locust_expect_workers: int = 0
