@@ -114,6 +114,12 @@ def test_a_crash_under_load_is_a_finding_with_its_output(guard: LeakGuard) -> No
     assert result.metrics["error_rate"] > 0.5
 
 
+def test_a_service_that_quits_right_after_listening_is_a_finding(guard: LeakGuard) -> None:
+    result = _run(_entry(guard, Behaviour(exit_after=1), warmup_s=0.3))  # answers one, in warmup
+    assert _rules(result) == ["service-exited"]
+    assert result.metrics["error_rate"] > 0.9
+
+
 def test_a_service_that_does_not_start_is_an_error(guard: LeakGuard) -> None:
     entry = _entry(guard, command="{python} -c \"print('no port today'); raise SystemExit(2)\"")
     with pytest.raises(CheckError, match="exited with status 2") as error:

@@ -180,7 +180,7 @@ class LoadResult:
 
     def report(self) -> str:
         """A readable account of the run, for failure messages and the terminal."""
-        target = "closed loop" if self.target_rps is None else f"target {self.target_rps:g} req/s"
+        target = "closed loop" if self.target_rps is None else f"target {self.target_rps:.4g} req/s"
         lines = [
             f"{self.engine} engine, {self.model} model, {target}, {self.duration_s:.3g} s measured",
             f"achieved {self.achieved_rps:.1f} req/s; {self.requests} requests, "

@@ -89,19 +89,7 @@ class LoadCheck(Check):
         exited: int | None,
         tail: str,
     ) -> CheckResult:
-        try:
-            found = breaches(result, entry.thresholds())
-        except Unmeasurable as error:
-            raise CheckError(f"{error}\n{result.report()}") from None
-        findings = [
-            self.finding(
-                breach.rule,
-                f"{entry.name}: {breach.message}",
-                fix=FIXES.get(breach.rule, LATENCY_FIX),
-                key=f"{entry.name}:{breach.figure}",
-            )
-            for breach in found
-        ]
+        findings = []
         if exited is not None:
             message = f"{entry.name}: the service exited with status {exited} during the run"
             findings.append(
@@ -112,6 +100,21 @@ class LoadCheck(Check):
                     key=f"{entry.name}:exited",
                 )
             )
+        try:
+            found = breaches(result, entry.thresholds())
+        except Unmeasurable as error:
+            if not findings:  # a service that died says more than the figures it left
+                raise CheckError(f"{error}\n{result.report()}") from None
+            found = []
+        findings += [
+            self.finding(
+                breach.rule,
+                f"{entry.name}: {breach.message}",
+                fix=FIXES.get(breach.rule, LATENCY_FIX),
+                key=f"{entry.name}:{breach.figure}",
+            )
+            for breach in found
+        ]
         summary = f"{result.achieved_rps:.1f} req/s, {result.distribution()}"
         summary += f", errors {result.error_rate:.2%}, dropped {result.dropped}"
         if findings:
