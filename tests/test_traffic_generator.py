@@ -7,8 +7,11 @@ is off by hundreds of milliseconds, not by a few).
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 
 import pytest
@@ -133,3 +136,26 @@ def _server_pid(guard: LeakGuard) -> int:
 
 def test_group_rss_of_this_process_group_is_positive() -> None:
     assert sys.platform != "linux" or (group_rss_mb(os.getpgid(0)) or 0) > 1
+
+
+def test_running_out_of_file_descriptors_is_the_generators_problem(guard: LeakGuard) -> None:
+    """Too few descriptors for `max_in_flight` connections: the run is void, not the service."""
+    child = textwrap.dedent(
+        """
+        import json, resource, sys
+        from pytest_readiness.traffic.generator import judge_generator, run_builtin
+        from pytest_readiness.traffic.scenario import Scenario
+        resource.setrlimit(resource.RLIMIT_NOFILE, (24, 24))
+        scenario = Scenario(rate=400.0, max_in_flight=100, duration_s=0.3, warmup_s=0.1)
+        result = run_builtin(scenario, sys.argv[1])
+        judge_generator(result)
+        print(json.dumps([result.generator_problems, result.errors]))
+        """
+    )
+    with running(Behaviour(delay_ms=200), guard.env) as url:
+        completed = subprocess.run(
+            [sys.executable, "-c", child, url], capture_output=True, text=True, timeout=60
+        )
+    problems, errors = json.loads(completed.stdout)
+    assert problems == ["the generator ran out of file descriptors (Too many open files)"]
+    assert not any("Too many" in kind for kind in errors)
