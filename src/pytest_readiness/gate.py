@@ -124,6 +124,7 @@ class Gate:
                 check.id, findings, self.settings.gate.waivers, self.today
             )
             record.metrics = dict(result.metrics)
+            record.histograms = dict(result.histograms)
             record.summary = result.summary
             if any(finding.severity.blocking for finding in record.open_findings):
                 record.outcome = Outcome.FAILED

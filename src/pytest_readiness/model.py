@@ -87,6 +87,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     summary: str = ""
+    histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Distributions for the reports to draw (name -> `{"unit", "count", "bins": [...]}`)."""
 
 
 @dataclass
@@ -105,6 +107,7 @@ class CheckRecord:
     error: str | None = None
     item: str | None = None
     """The review catalogue item a marked test proves (`@pytest.mark.readiness(item=...)`)."""
+    histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -124,7 +127,7 @@ class CheckRecord:
         return any(not finding.severity.blocking for finding in self.open_findings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "nodeid": self.nodeid,
             "category": self.category.value,
@@ -137,6 +140,9 @@ class CheckRecord:
             "error": self.error,
             "item": self.item,
         }
+        if self.histograms:
+            data["histograms"] = self.histograms
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckRecord:
@@ -152,6 +158,7 @@ class CheckRecord:
             findings=[Finding.from_dict(item) for item in data.get("findings", [])],
             error=data.get("error"),
             item=data.get("item"),
+            histograms=dict(data.get("histograms", {})),
         )
 
 

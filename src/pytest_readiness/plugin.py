@@ -15,7 +15,11 @@ from pytest_readiness.markers import MARKER_HELP
 EARLY_COVERAGE_PLUGIN = "pytest_readiness.checks.coverage.early"
 
 # Fixtures for the project's own readiness tests: available in every run, used only when asked for.
-pytest_plugins = ["pytest_readiness.fixtures.faults", "pytest_readiness.fixtures.health"]
+pytest_plugins = [
+    "pytest_readiness.fixtures.faults",
+    "pytest_readiness.fixtures.health",
+    "pytest_readiness.fixtures.load",
+]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

@@ -9,6 +9,7 @@ from pytest_readiness.checks.alerts import AlertsCheck
 from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.health import HealthCheck
 from pytest_readiness.checks.insecure_code import BanditCheck
+from pytest_readiness.checks.load import LoadCheck
 from pytest_readiness.checks.metrics import MetricsCheck
 from pytest_readiness.checks.operations.container import ContainerCheck
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
@@ -34,6 +35,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         TimeoutsCheck,
         HealthCheck,
         ShutdownCheck,
+        LoadCheck,
         RunbookCheck,
         ContainerCheck,
         KubernetesCheck,
