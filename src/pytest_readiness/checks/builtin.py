@@ -14,7 +14,11 @@ from pytest_readiness.checks.operations.logging import LoggingCheck
 from pytest_readiness.checks.operations.runbook import RunbookCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
-from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
+from pytest_readiness.checks.supply_chain import (
+    DependenciesCheck,
+    LicensesCheck,
+    VulnerabilitiesCheck,
+)
 from pytest_readiness.checks.tests_pass import TestsPassCheck
 from pytest_readiness.checks.timeouts import TimeoutsCheck
 
@@ -34,5 +38,6 @@ def pytest_readiness_checks() -> list[type[Check]]:
         LoggingCheck,
         DependenciesCheck,
         VulnerabilitiesCheck,
+        LicensesCheck,
         SecretsCheck,
     ]

@@ -51,6 +51,11 @@ def toml_error_line(error: Exception) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def applies_here(requirement: Requirement) -> bool:
+    """Whether the requirement is installed on this interpreter and platform (no extra asked)."""
+    return requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+
+
 def exact_version(requirement: Requirement) -> str | None:
     """The single version a specifier allows (`==1.2` or `===x`), or None for a range.
 

@@ -16,7 +16,12 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from pytest_readiness.check import CheckContext
-from pytest_readiness.checks.supply_chain.entries import Declared, Locked, archive_release
+from pytest_readiness.checks.supply_chain.entries import (
+    Declared,
+    Locked,
+    applies_here,
+    archive_release,
+)
 from pytest_readiness.checks.supply_chain.locks import LockScope, lock_format, lock_scope, read_lock
 from pytest_readiness.checks.supply_chain.pyproject import ProjectDeclaration, read_pyproject
 from pytest_readiness.checks.supply_chain.requirements import read_requirements
@@ -136,7 +141,7 @@ def installed_pins(entries: Iterable[Declared]) -> tuple[list[Pin], list[Declare
         requirement = entry.requirement
         if requirement is None or entry.name in pins:
             continue
-        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+        if not applies_here(requirement):
             continue
         try:
             version = metadata.version(requirement.name)

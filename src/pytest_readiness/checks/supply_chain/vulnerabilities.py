@@ -60,7 +60,7 @@ class AdvisoryIgnore:
 @dataclass
 class VulnerabilitiesSettings:
     advisory_db: str = ""
-    """Offline OSV database (JSON directory, zip, osv-scanner cache); empty: audit online."""
+    """Offline OSV database (JSON or YAML records, a zip, an osv-scanner cache); empty: online."""
     advisory_db_max_age_days: int = 7
     """An error when the newest record is older than this; 0 turns the age check off (a risk)."""
     kind: KindSetting = "auto"
