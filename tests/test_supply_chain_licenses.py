@@ -111,10 +111,10 @@ def test_transitive_and_missing_distributions(site: Path, tmp_path: Path) -> Non
     }
     result = run(tmp_path / "p", files, allow=["MIT"])
     assert [(f.rule, f.message) for f in result.findings] == [
-        ("license-unknown", "not-installed: licence unknown: not installed in the test "
-         "environment, so its metadata cannot be read"),
         ("license-not-allowed", "sub-dep 2.0 is licensed BSD-3-Clause (classifiers of the "
          "installed 2.0; required by mit-dep), which `allow` does not list"),
+        ("license-unknown", "1 distribution(s) not installed in the test environment, so "
+         "their licences cannot be read: not-installed"),
     ]  # fmt: skip
 
 

@@ -147,10 +147,10 @@ def test_requirements_without_an_auditable_version_are_not_audited(project: Proj
          "440 version"),
         ("high", "uv.lock", 2, "fork could not be audited: comes from vcs, with no version to "
          "look up"),
-        ("medium", "requirements-dev.txt", 1, "pytest could not be audited: 'pytest>=8' is not "
-         "resolved to one version by any lock or `==` pin"),
         ("high", "requirements.txt", 4, "requests could not be audited: 'requests==2.*' is not "
          "resolved to one version by any lock or `==` pin"),
+        ("medium", "requirements-dev.txt", 1, "1 requirement(s) in requirements-dev.txt could "
+         "not be audited (no exact version): pytest"),
     ]  # fmt: skip
     assert {f.rule for f in result.findings[2:]} == {"not-audited"}
     assert result.metrics["packages_audited"] == 3
@@ -202,7 +202,10 @@ def test_a_library_without_a_lock_audits_its_test_environment(project: Project) 
         ("not-audited", "medium", 4),
     ]
     assert result.findings[0].message.startswith(f"packaging {installed}: PYSEC-2099-9")
-    assert "not-installed-anywhere" in result.findings[1].message
+    assert result.findings[1].message == (
+        "1 requirement(s) in pyproject.toml could not be audited (no exact version installed "
+        "here): not-installed-anywhere"
+    )
     assert result.summary.startswith(
         "library (guessed: a [project] package without lock, container or requirements.txt); "
         "0 pinned + 1 installed in the test environment (declared runtime dependencies, no lock) "

@@ -122,25 +122,32 @@ def read_license(metadata: PackageMetadata) -> LicenseReading:
     declared = _field(metadata, "License-Expression")
     if declared:
         return LicenseReading("License-Expression", str(declared), parse(str(declared)))
-    classifiers = [
-        str(item).split("::", 1)[1].strip()
-        for item in metadata.get_all("Classifier") or []
-        if str(item).startswith("License ::")
-    ]
-    names = [
-        name.removeprefix("OSI Approved :: ")
-        for name in classifiers
-        if name not in _UNINFORMATIVE and name.removeprefix("OSI Approved :: ")
-    ]
+    classified = from_classifiers([str(item) for item in metadata.get_all("Classifier") or []])
+    if classified.expression is not None:
+        return classified
     free_text = (_field(metadata, "License") or "").strip()
-    if names and all(name in CLASSIFIERS for name in names):
-        ids = sorted({CLASSIFIERS[name] for name in names})
-        return LicenseReading("classifiers", "; ".join(names), parse(" AND ".join(ids)))
     if free_text and free_text.upper() not in ("UNKNOWN", "NONE"):
         return LicenseReading("License", _shorten(free_text), _from_text(free_text))
-    if names:
+    return classified
+
+
+def from_classifiers(classifiers: list[str]) -> LicenseReading:
+    """The licence the `License ::` classifiers state; several are read as AND (cautious).
+
+    Unknown when there is none, or when one of them is not in the table.
+    """
+    names = [
+        item.split("::", 1)[1].strip().removeprefix("OSI Approved :: ")
+        for item in classifiers
+        if item.startswith("License ::")
+    ]
+    names = [name for name in names if name and name not in _UNINFORMATIVE]
+    if not names:
+        return LicenseReading("none", "", None)
+    if not all(name in CLASSIFIERS for name in names):
         return LicenseReading("classifiers", "; ".join(names), None)
-    return LicenseReading("none", "", None)
+    ids = sorted({CLASSIFIERS[name] for name in names})
+    return LicenseReading("classifiers", "; ".join(names), parse(" AND ".join(ids)))
 
 
 def _field(metadata: PackageMetadata, name: str) -> str | None:

@@ -29,12 +29,14 @@ from pytest_readiness.checks.supply_chain.inventory import (
 from pytest_readiness.checks.supply_chain.kind import KindSetting, development, guess_kind
 from pytest_readiness.checks.supply_chain.license_metadata import (
     LicenseReading,
+    from_classifiers,
     read_license,
 )
 from pytest_readiness.checks.supply_chain.spdx import Expression, compatible, matches, parse
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
 _SHOWN_LICENSES = 6
+_SHOWN_MISSING = 10
 
 
 @dataclass
@@ -109,21 +111,23 @@ class LicensesCheck(Check):
         )
         result = CheckResult()
         families: Counter[str] = Counter()
+        missing = []
         for item in wanted:
             reading = _read(item)
             if reading is None:
-                result.findings.append(self._unreadable(item))
+                missing.append(item)
                 continue
             expression = reading.license.expression
             families[expression.text if expression else "unknown"] += 1
             result.findings += self._judge(reading, own if judge_compatibility else None)
+        if missing:
+            result.findings.append(self._unreadable(missing))
         result.metrics = {
             "distributions": float(len(wanted)),
             "unknown": float(len([f for f in result.findings if f.rule == "license-unknown"])),
         }
-        shown = ", ".join(
-            f"{count} {name}" for name, count in families.most_common(_SHOWN_LICENSES)
-        )
+        common = families.most_common(_SHOWN_LICENSES)
+        shown = ", ".join(f"{count} {name}" for name, count in common) or "none"
         compatibility = (
             f"compatibility with the project's {own.text} checked"
             if judge_compatibility and own
@@ -184,15 +188,19 @@ class LicensesCheck(Check):
             key=item.name,
         )
 
-    def _unreadable(self, item: Wanted) -> Finding:
+    def _unreadable(self, missing: list[Wanted]) -> Finding:
+        """One finding for all of them: the cause (the wrong environment) is one."""
+        names = [item.name for item in missing]
+        shown = ", ".join(names[:_SHOWN_MISSING])
+        more = f" and {len(names) - _SHOWN_MISSING} more" if len(names) > _SHOWN_MISSING else ""
         return self.finding(
             "license-unknown",
-            f"{item.name}: licence unknown: not installed in the test environment, so its "
-            "metadata cannot be read",
-            path=item.path,
-            line=item.line,
-            fix="run the gate in an environment with the project's dependencies installed",
-            key=item.name,
+            f"{len(names)} distribution(s) not installed in the test environment, so their "
+            f"licences cannot be read: {shown}{more}",
+            path=missing[0].path,
+            line=missing[0].line,
+            fix="run the gate in the environment built from the lock (as CI installs it)",
+            key="not-installed",
         )
 
 
@@ -249,9 +257,16 @@ def _read(item: Wanted) -> Reading | None:
 
 
 def _project_license(inventory: Inventory) -> Expression | None:
-    """The project's own licence: PEP 639 `license = "MIT"`, or `license = {text = ...}`."""
+    """The project's own licence: PEP 639 `license = "MIT"`, `license = {text = ...}`, or its
+    trove classifiers (when `license = {file = ...}` points at a text)."""
     project = inventory.project.data.get("project", {}) if inventory.project else {}
-    declared = project.get("license") if isinstance(project, dict) else None
+    if not isinstance(project, dict):
+        return None
+    declared = project.get("license")
     if isinstance(declared, dict):
         declared = declared.get("text")
-    return parse(declared) if isinstance(declared, str) else None
+    stated = parse(declared) if isinstance(declared, str) else None
+    classifiers = project.get("classifiers", [])
+    if stated is None and isinstance(classifiers, list):
+        stated = from_classifiers([str(item) for item in classifiers]).expression
+    return stated

@@ -41,6 +41,10 @@ from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
 CACHE_NAMESPACE = "vulnerabilities-v2"
 UPDATE_COMMAND = "python -m pytest_readiness.advisories update"
+_NOT_AUDITED_FIX = (
+    "pin it (`==X` in a hashed lock) so the deployed version is the audited one, "
+    "or list it in `first_party` if it is your own package"
+)
 _SHOWN_UNAUDITED = 10
 
 
@@ -150,56 +154,63 @@ class VulnerabilitiesCheck(Check):
         unpinnable: list[Unpinnable],
         unresolved: list[Declared],
     ) -> list[Finding]:
-        """A `not-audited` finding for every requirement with no version an audit can look up."""
-        findings = [
-            self._not_audited(
-                pin.name, f"=={pin.version} is not a PEP 440 version", pin.path, pin.line, kind
-            )
+        """`not-audited` findings for every requirement with no version an audit can look up.
+
+        What is deployed (an application's non-development requirements) gets one finding per
+        requirement, each a blocker; the rest (development files, extras, groups, a library's
+        runtime set) one medium finding per file naming the packages, to keep the noise down.
+        """
+        gaps: list[tuple[str, str, str, int, bool]] = [
+            (pin.name, f"=={pin.version} is not a PEP 440 version", pin.path, pin.line, False)
             for pin in pinned
             if not _valid(pin.version)
         ]
-        findings += [
-            self._not_audited(
-                item.name,
-                f"comes from {item.reference}, with no version to look up",
-                item.path,
-                item.line,
-                kind,
-            )
+        gaps += [
+            (item.name, f"comes from {item.reference}, with no version to look up", item.path,
+             item.line, False)
             for item in unpinnable
+        ]  # fmt: skip
+        problem = (
+            "is not installed in the test environment"
+            if kind == "library"
+            else "is not resolved to one version by any lock or `==` pin"
+        )
+        gaps += [
+            (entry.name, f"{entry.text!r} {problem}", entry.path, entry.line, development(entry))
+            for entry in unresolved
+            if kind == "application" or entry.origin == "runtime"
         ]
-        for entry in unresolved:
-            if kind == "library" and entry.origin != "runtime":
-                continue
-            problem = (
-                "is not installed in the test environment"
-                if kind == "library"
-                else "is not resolved to one version by any lock or `==` pin"
-            )
+        findings = []
+        minor: dict[str, list[tuple[str, int]]] = {}
+        for name, why, path, line, dev in gaps:
+            if kind == "application" and not dev:
+                findings.append(self._not_audited(name, why, path, line))
+            else:
+                minor.setdefault(path, []).append((name, line))
+        for path, items in minor.items():
+            names = sorted({name for name, _ in items})
             findings.append(
-                self._not_audited(
-                    entry.name,
-                    f"{entry.text!r} {problem}",
-                    entry.path,
-                    entry.line,
-                    kind,
-                    development(entry),
+                self.finding(
+                    "not-audited",
+                    f"{len(names)} requirement(s) in {path} could not be audited (no exact "
+                    f"version{' installed here' if kind == 'library' else ''}): "
+                    + ", ".join(names),
+                    severity=Severity.MEDIUM,
+                    path=path,
+                    line=min(line for _, line in items),
+                    fix=_NOT_AUDITED_FIX,
+                    key=path,
                 )
             )
         return findings
 
-    def _not_audited(
-        self, name: str, problem: str, path: str, line: int, kind: Kind, dev: bool = False
-    ) -> Finding:
-        blocking = kind == "application" and not dev
+    def _not_audited(self, name: str, problem: str, path: str, line: int) -> Finding:
         return self.finding(
             "not-audited",
             f"{name} could not be audited: {problem}",
-            severity=None if blocking else Severity.MEDIUM,
             path=path,
             line=line,
-            fix="pin it (`==X` in a hashed lock) so the deployed version is the audited one, "
-            "or list it in `first_party` if it is your own package",
+            fix=_NOT_AUDITED_FIX,
             key=name,
         )
 
