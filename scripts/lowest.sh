@@ -3,16 +3,12 @@
 # a constraints file, in a second virtualenv), so that the floors apps install beside are true.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${READINESS_LOWEST_VENV:-$ROOT/.venv-lowest}"
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-fi
 CONSTRAINTS="$(mktemp)"
 trap 'rm -f "$CONSTRAINTS"' EXIT
-"$VENV/bin/python" -m pip install --quiet packaging
-"$VENV/bin/python" "$ROOT/scripts/floors.py" test > "$CONSTRAINTS"
-"$VENV/bin/python" -m pip install --quiet -c "$CONSTRAINTS" -e "$ROOT[test]"
-echo "lowest allowed versions:" && tr '\n' ' ' < "$CONSTRAINTS" && echo
+python3 "$ROOT/scripts/floors.py" test > "$CONSTRAINTS"
+echo "lowest allowed versions: $(tr '\n' ' ' < "$CONSTRAINTS")"
+export PIP_CONSTRAINT="$CONSTRAINTS"
+export READINESS_VENV="${READINESS_LOWEST_VENV:-$ROOT/.venv-lowest}"
+source "$ROOT/scripts/_venv.sh"
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest -n 2 -q "$@"

@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from pytest_readiness.cache import content_key
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.supply_chain.entries import Declared
+from pytest_readiness.checks.supply_chain.entries import Declared, is_pep440
 from pytest_readiness.checks.supply_chain.inventory import (
     DEFAULT_REQUIREMENT_FILES,
     Pin,
@@ -119,7 +119,7 @@ class VulnerabilitiesCheck(Check):
         if kind == "library":
             runtime = [entry for entry in unresolved if entry.origin == "runtime"]
             installed, unresolved = installed_pins(runtime)
-        pins = [pin for pin in pinned + installed if _valid(pin.version)]
+        pins = [pin for pin in pinned + installed if is_pep440(pin.version)]
         gaps = self._gaps(kind, pinned, unpinnable, unresolved)
         if not pins and not gaps:
             raise CheckSkipped("no third-party dependency to audit")
@@ -128,7 +128,10 @@ class VulnerabilitiesCheck(Check):
         if outcome.not_audited:
             raise CheckError(self._unaudited_message(outcome.not_audited, len(result.findings)))
         if pins:
-            self._database_age(outcome, result)
+            standalone = (ctx.rootdir / "readiness.toml").is_file()
+            self._database_age(
+                outcome, result, "readiness.toml" if standalone else "pyproject.toml"
+            )
         result.findings += gaps
         audited = len(outcome.advisories)
         from_environment = len([pin for pin in pins if pin.installed])
@@ -163,7 +166,7 @@ class VulnerabilitiesCheck(Check):
         gaps: list[tuple[str, str, str, int, bool]] = [
             (pin.name, f"=={pin.version} is not a PEP 440 version", pin.path, pin.line, False)
             for pin in pinned
-            if not _valid(pin.version)
+            if not is_pep440(pin.version)
         ]
         gaps += [
             (item.name, f"comes from {item.reference}, with no version to look up", item.path,
@@ -324,7 +327,7 @@ class VulnerabilitiesCheck(Check):
             key=rule.id,
         )
 
-    def _database_age(self, outcome: _Audit, result: CheckResult) -> None:
+    def _database_age(self, outcome: _Audit, result: CheckResult, settings_file: str) -> None:
         """An old database misses new advisories: past the limit it cannot vouch for the pins."""
         settings: VulnerabilitiesSettings = self.settings
         if not settings.advisory_db:
@@ -345,7 +348,7 @@ class VulnerabilitiesCheck(Check):
                     f"(advisory_db_max_age_days = 0); it is {shown}, so advisories published "
                     "since are not seen",
                     severity=Severity.MEDIUM,
-                    path="pyproject.toml",
+                    path=settings_file,
                     fix=f"{refresh} in CI and keep `advisory_db_max_age_days` at 7",
                     key=settings.advisory_db,
                 )
@@ -373,14 +376,6 @@ class VulnerabilitiesCheck(Check):
         )
         found = f"; {vulnerable} finding(s) among the audited ones" if vulnerable else ""
         return f"{len(items)} pinned package(s) could not be audited: {shown}{more}{found}"
-
-
-def _valid(version: str) -> bool:
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
 
 
 def _cached(entry: Any, ttl: float) -> _Audit | None:
