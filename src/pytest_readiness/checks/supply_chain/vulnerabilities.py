@@ -120,7 +120,7 @@ class VulnerabilitiesCheck(Check):
             runtime = [entry for entry in unresolved if entry.origin == "runtime"]
             installed, unresolved = installed_pins(runtime)
         pins = [pin for pin in pinned + installed if is_pep440(pin.version)]
-        gaps = self._gaps(kind, pinned, unpinnable, unresolved)
+        gaps, unaudited = self._gaps(kind, pinned, unpinnable, unresolved)
         if not pins and not gaps:
             raise CheckSkipped("no third-party dependency to audit")
         outcome = self._audit(ctx, pins) if pins else _Audit(advisories={}, not_audited={})
@@ -133,21 +133,8 @@ class VulnerabilitiesCheck(Check):
                 outcome, result, "readiness.toml" if standalone else "pyproject.toml"
             )
         result.findings += gaps
-        audited = len(outcome.advisories)
-        from_environment = len([pin for pin in pins if pin.installed])
-        what = (
-            f"{audited - from_environment} pinned + {from_environment} installed in the test "
-            "environment (declared runtime dependencies, no lock)"
-            if from_environment
-            else f"{audited} pinned"
-        )
-        source = f"offline database: {outcome.database}" if outcome.database else "pip-audit"
-        result.metrics["not_audited"] = float(len(gaps))
-        result.summary = (
-            f"{kind} ({reason}); {what} package(s) audited ({source}), "
-            f"{int(result.metrics['vulnerabilities'])} known vulnerability(ies), "
-            f"{int(result.metrics['ignored'])} ignored, {len(gaps)} not audited"
-        )
+        result.metrics["not_audited"] = float(unaudited)
+        result.summary = f"{kind} ({reason}); " + _summary(pins, outcome, result, unaudited)
         return result
 
     def _gaps(
@@ -156,8 +143,9 @@ class VulnerabilitiesCheck(Check):
         pinned: list[Pin],
         unpinnable: list[Unpinnable],
         unresolved: list[Declared],
-    ) -> list[Finding]:
-        """`not-audited` findings for every requirement with no version an audit can look up.
+    ) -> tuple[list[Finding], int]:
+        """`not-audited` findings for every requirement with no version an audit can look up,
+        and how many requirements they name.
 
         What is deployed (an application's non-development requirements) gets one finding per
         requirement, each a blocker; the rest (development files, extras, groups, a library's
@@ -205,7 +193,7 @@ class VulnerabilitiesCheck(Check):
                     key=path,
                 )
             )
-        return findings
+        return findings, len(gaps)
 
     def _not_audited(self, name: str, problem: str, path: str, line: int) -> Finding:
         return self.finding(
@@ -376,6 +364,25 @@ class VulnerabilitiesCheck(Check):
         )
         found = f"; {vulnerable} finding(s) among the audited ones" if vulnerable else ""
         return f"{len(items)} pinned package(s) could not be audited: {shown}{more}{found}"
+
+
+def _summary(pins: list[Pin], outcome: _Audit, result: CheckResult, unaudited: int) -> str:
+    """What was audited, from where, and what was found: the library case says it used the
+    test environment."""
+    audited = len(outcome.advisories)
+    from_environment = len([pin for pin in pins if pin.installed])
+    what = (
+        f"{audited - from_environment} pinned + {from_environment} installed in the test "
+        "environment (declared runtime dependencies, no lock)"
+        if from_environment
+        else f"{audited} pinned"
+    )
+    source = f"offline database: {outcome.database}" if outcome.database else "pip-audit"
+    return (
+        f"{what} package(s) audited ({source}), "
+        f"{int(result.metrics['vulnerabilities'])} known vulnerability(ies), "
+        f"{int(result.metrics['ignored'])} ignored, {unaudited} not audited"
+    )
 
 
 def _cached(entry: Any, ttl: float) -> _Audit | None:
