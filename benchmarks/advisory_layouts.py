@@ -12,16 +12,14 @@ Run: .venv/bin/python benchmarks/advisory_layouts.py [records]
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from supply_chain_osv import timed
 
 from pytest_readiness.checks.supply_chain import osv
 from pytest_readiness.checks.supply_chain.osv import load_database
@@ -46,15 +44,6 @@ def record(index: int) -> dict[str, Any]:
     }
 
 
-def median_seconds(action: Callable[[], object], repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def main(records: int) -> None:
     items = [record(index) for index in range(records)]
     with tempfile.TemporaryDirectory() as scratch:
@@ -75,14 +64,13 @@ def main(records: int) -> None:
             "pypa YAML directory": root / "pypa",
         }
         times = {
-            name: median_seconds(lambda p=path: load_database(p, root))
-            for name, path in layouts.items()
+            name: timed(lambda p=path: load_database(p, root)) for name, path in layouts.items()
         }
         fast = osv._StringLoader
         slow = type("PureStringLoader", (yaml.SafeLoader,), {"yaml_implicit_resolvers": {}})
         osv._StringLoader = slow  # type: ignore[misc]
         try:
-            times["pypa YAML, pure-Python loader"] = median_seconds(
+            times["pypa YAML, pure-Python loader"] = timed(
                 lambda: load_database(root / "pypa", root), repeat=1
             )
         finally:
