@@ -104,8 +104,8 @@ def test_unhashed_lock_entries_are_medium(tmp_path: Path) -> None:
     lock += "\n[[package]]\n" + fork
     files = {"pyproject.toml": APP_PYPROJECT, "uv.lock": lock}
     assert rows(run(tmp_path, files)) == [
-        ("unhashed", "medium", "uv.lock", 3),
         ("unpinned", "high", "uv.lock", 21),
+        ("unhashed", "medium", "uv.lock", 3),
     ]
     assert rows(run(tmp_path, files, require_hashes=False)) == [("unpinned", "high", "uv.lock", 21)]
 
@@ -128,10 +128,10 @@ def test_requirements_only_application(tmp_path: Path) -> None:
     assert rows(result) == [
         ("unbounded-reference", "high", "requirements.txt", 5),
         ("unpinned", "medium", "requirements-dev.txt", 1),
-        ("unhashed", "medium", "requirements.txt", 2),
         ("unpinned", "high", "requirements.txt", 3),
+        ("unhashed", "medium", "requirements.txt", 2),
     ]
-    unpinned = result.findings[3]
+    unpinned = result.findings[2]
     assert unpinned.fix.startswith("pip-compile --generate-hashes requirements.in")
 
 
@@ -220,3 +220,103 @@ def test_end_to_end_through_pytest(pytester: pytest.Pytester) -> None:
     ]
     assert report["verdict"] == "ready-with-risks"
     assert result.ret == 0
+
+
+def test_hashless_pins_are_one_finding_per_file(tmp_path: Path) -> None:
+    """A fully pinned 54-line requirements.txt without hashes: one fix, so one finding."""
+    names = [f"package-{index:02d}" for index in range(54)]
+    text = "".join(f"{name}==1.{index}\n" for index, name in enumerate(names))
+    result = run(tmp_path, {"requirements.txt": text, "requirements-dev.txt": "pytest==8.3.3\n"})
+    assert rows(result) == [
+        ("unhashed", "medium", "requirements-dev.txt", 1),
+        ("unhashed", "medium", "requirements.txt", 1),
+    ]
+    finding = result.findings[1]
+    assert finding.message == (
+        "54 pinned package(s) without an artifact hash, so a replaced upload would install: "
+        + ", ".join(names[:8])
+        + " and 46 more"
+    )
+    assert finding.fix.startswith("pip-compile --generate-hashes requirements.in")
+
+
+def test_a_root_requirements_file_makes_an_application(tmp_path: Path) -> None:
+    """`[project]` beside a deployable requirements.txt: an app, judged on every line."""
+    files = {"pyproject.toml": LIBRARY_PYPROJECT, "requirements.txt": "flask>=2.0\n"}
+    result = run(tmp_path, files)
+    assert result.summary.startswith("application (guessed from requirements.txt")
+    assert ("unpinned", "high", "requirements.txt", 1) in rows(result)
+    for development in ("requirements-dev.txt", "requirements-test.txt", "requirements-docs.txt"):
+        only_dev = {"pyproject.toml": LIBRARY_PYPROJECT, development: "pytest==8.3.3\n"}
+        assert run(tmp_path / development, only_dev).summary.startswith("library (guessed")
+
+
+def test_library_reproducibility_is_judged_per_file(tmp_path: Path) -> None:
+    """One `==` among ranges does not make an environment reproducible."""
+    files = {
+        "pyproject.toml": LIBRARY_PYPROJECT,
+        "requirements-test.txt": "pytest==8.3.3\ncoverage>=7\n",
+    }
+    result = run(tmp_path, files)
+    assert rows(result) == [("no-reproducible-env", "medium", "pyproject.toml", None)]
+    assert "(requirements-test.txt pin only part of it)" in result.findings[0].message
+    files["requirements-test.txt"] = "pytest==8.3.3\ncoverage==7.6.1\n"
+    assert rows(run(tmp_path, files)) == []
+
+
+PIPENV_PYLOCK = """\
+lock-version = "1.0"
+created-by = "pipenv"
+
+[[packages]]
+name = "requests"
+version = "2.32.3"
+wheels = [{{ url = "https://files.example.invalid/r.whl", hashes = {{ sha256 = "{digest}" }} }}]
+"""
+
+
+def test_a_pylock_is_compared_with_pyproject_only_when_made_from_it(tmp_path: Path) -> None:
+    """pipenv writes pylock.toml from its Pipfile: pyproject's other needs are not its business."""
+    pyproject = APP_PYPROJECT.replace('"httpx",', '"httpx",\n    "pipenv-only-not",')
+    lock = PIPENV_PYLOCK.format(digest="ab" * 32)
+    files = {"pyproject.toml": pyproject, "pylock.toml": lock}
+    result = run(tmp_path / "pipenv", files)
+    assert "lock-out-of-sync" not in [finding.rule for finding in result.findings]
+    made_by_uv = "# uv pip compile pyproject.toml -o pylock.toml\n" + lock
+    files["pylock.toml"] = made_by_uv
+    result = run(tmp_path / "uv", files)
+    out_of_sync = [f.message for f in result.findings if f.rule == "lock-out-of-sync"]
+    assert out_of_sync == [
+        "'httpx' is missing from the lock: the lock is older than the declaration",
+        "'pipenv-only-not' is missing from the lock: the lock is older than the declaration",
+        "'pytest>=8' is missing from the lock: the lock is older than the declaration",
+    ]
+
+
+PDM_LOCK = """\
+[metadata]
+groups = ["default"]
+strategy = ["inherit_metadata"]
+lock_version = "4.5.0"
+
+[[package]]
+name = "requests"
+version = "2.32.3"
+files = [{{file = "requests-2.32.3.tar.gz", hash = "sha256:{digest}"}}]
+
+[[package]]
+name = "httpx"
+version = "0.27.2"
+files = [{{file = "httpx-0.27.2.tar.gz", hash = "sha256:{digest}"}}]
+"""
+
+
+def test_pdm_is_compared_only_for_the_groups_it_locked(tmp_path: Path) -> None:
+    files = {"pyproject.toml": APP_PYPROJECT, "pdm.lock": PDM_LOCK.format(digest="ab" * 32)}
+    result = run(tmp_path / "default", files)
+    assert [f.rule for f in result.findings if f.rule == "lock-out-of-sync"] == []
+    files["pdm.lock"] = files["pdm.lock"].replace('["default"]', '["default", "test"]')
+    result = run(tmp_path / "with-test", files)
+    assert [(f.rule, f.line) for f in result.findings if f.rule == "lock-out-of-sync"] == [
+        ("lock-out-of-sync", 10)
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_readiness.check import CheckError
-from pytest_readiness.checks.supply_chain.locks import lock_format, read_lock
+from pytest_readiness.checks.supply_chain.locks import lock_format, lock_scope, read_lock
 
 H = "sha256:" + "ab" * 32
 
@@ -295,3 +295,32 @@ def test_undecodable_lock_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     path.write_bytes(b"version = 1\n\xff\xfe")
     with pytest.raises(CheckError, match=r"^uv\.lock: not UTF-8"):
         read_lock(path, "uv.lock")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "from_pyproject", "groups"),
+    [
+        ("uv.lock", "version = 1\n", True, None),
+        ("poetry.lock", "[metadata]\n", True, None),
+        ("pdm.lock", '[metadata]\ngroups = ["default", "test"]\n', True, {"default", "test"}),
+        ("pdm.lock", "[metadata]\n", True, None),
+        ("Pipfile.lock", '{"_meta": {}}', False, None),
+        ("pylock.toml", 'lock-version = "1.0"\ncreated-by = "pipenv"\n', False, None),
+        ("pylock.toml", '# uv pip compile pyproject.toml -o pylock.toml\nlock-version = "1.0"\n',
+         True, None),
+        ("pylock.toml", 'lock-version = "1.0"\n[[packages]]\nname = "x"\ndirectory = { path = "." }\n',
+         True, None),
+        ("pylock.toml", 'lock-version = "1.0"\n[[packages]]\nname = "My_App"\nversion = "1"\n',
+         True, None),
+        ("pylock.toml", "not = [toml\n", False, None),
+    ],
+)  # fmt: skip
+def test_lock_scope_says_what_a_lock_was_made_from(
+    tmp_path: Path, name: str, text: str, from_pyproject: bool, groups: set[str] | None
+) -> None:
+    (tmp_path / name).write_text(text, "utf-8")
+    scope = lock_scope(tmp_path / name, "my-app")
+    assert scope.from_pyproject is from_pyproject
+    assert scope.groups == (frozenset(groups) if groups is not None else None)
+    assert scope.covers("default") is from_pyproject
+    assert scope.covers("docs") is (from_pyproject and groups is None)

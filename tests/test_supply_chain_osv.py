@@ -100,11 +100,78 @@ def test_osv_scanner_offline_layout_and_plain_zip(tmp_path: Path) -> None:
     assert database_fingerprint(bundle) != before
 
 
-def test_other_ecosystems_are_ignored(tmp_path: Path) -> None:
-    npm = record("GHSA-npm", "jinja2", [{"introduced": "0"}])
+def npm_record(id_: str) -> dict[str, Any]:
+    npm = record(id_, "jinja2", [{"introduced": "0"}])
     npm["affected"][0]["package"]["ecosystem"] = "npm"
-    database = load_database(write_directory(tmp_path, [npm]), tmp_path)
+    return npm
+
+
+def test_other_ecosystems_are_counted_and_ignored(tmp_path: Path) -> None:
+    records = [npm_record("GHSA-npm"), record("PYSEC-1", "six", [{"introduced": "0"}])]
+    database = load_database(write_directory(tmp_path, records), tmp_path)
     assert database.match("jinja2", "1.0") == []
+    assert database.describe() == "2 record(s) (PyPI 1, npm 1)"
+
+
+def test_a_database_without_pypi_records_is_an_error(tmp_path: Path) -> None:
+    """An empty folder or another ecosystem's export must not audit everything as clean."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("# nothing here\n", "utf-8")
+    with pytest.raises(CheckError) as caught:
+        load_database(empty, tmp_path)
+    assert str(caught.value) == (
+        "advisory database empty holds no PyPI records (found no advisory records): "
+        "point `advisory_db` at OSV's PyPI export"
+    )
+    npm_only = write_directory(tmp_path / "npm", [npm_record("GHSA-1"), npm_record("GHSA-2")])
+    with pytest.raises(CheckError, match=r"no PyPI records \(found 2 record\(s\) \(npm 2\)\)"):
+        load_database(npm_only, tmp_path)
+
+
+PYPA_RECORD = """\
+id: PYSEC-2019-217
+details: In Pallets Jinja before 2.10.1, str.format_map allows a sandbox escape.
+affected:
+- package:
+    name: jinja2
+    ecosystem: PyPI
+  ranges:
+  - type: ECOSYSTEM
+    events:
+    - introduced: "0"
+    - fixed: 2.10
+aliases:
+- CVE-2019-10906
+modified: "2021-11-22T04:57:52.862665Z"
+"""
+
+
+def test_pypa_and_github_advisory_database_layouts(tmp_path: Path) -> None:
+    """pypa/advisory-database is YAML under vulns/; github/advisory-database nests OSV JSON."""
+    pypa = tmp_path / "pypa"
+    (pypa / "vulns" / "jinja2").mkdir(parents=True)
+    (pypa / "vulns" / "jinja2" / "PYSEC-2019-217.yaml").write_text(PYPA_RECORD, "utf-8")
+    (pypa / ".github" / "workflows").mkdir(parents=True)
+    (pypa / ".github" / "workflows" / "ci.yml").write_text("on: push\n", "utf-8")
+    database = load_database(pypa, tmp_path)
+    assert database.describe() == "1 record(s) (PyPI 1)"
+    (advisory,) = database.match("jinja2", "2.9.6")
+    assert (advisory.id, advisory.fixed) == ("PYSEC-2019-217", ("2.10",))
+    assert database.match("jinja2", "2.10") == []
+    assert database.newest == datetime.datetime(
+        2021, 11, 22, 4, 57, 52, 862665, tzinfo=datetime.UTC
+    )
+    github = tmp_path / "github" / "advisories" / "github-reviewed" / "2023" / "07"
+    (github / "GHSA-aaaa-bbbb-cccc").mkdir(parents=True)
+    (github / "GHSA-aaaa-bbbb-cccc" / "GHSA-aaaa-bbbb-cccc.json").write_text(
+        json.dumps(RECORDS[0]), "utf-8"
+    )
+    database = load_database(tmp_path / "github", tmp_path)
+    assert [a.severity for a in database.match("jinja2", "3.1.3")] == [Severity.MEDIUM]
+    (pypa / "vulns" / "jinja2" / "PYSEC-BAD.yml").write_text("id: [unclosed\n", "utf-8")
+    with pytest.raises(CheckError, match=r"^pypa/vulns/jinja2/PYSEC-BAD\.yml:2: invalid YAML"):
+        load_database(pypa, tmp_path)
 
 
 def test_unorderable_versions_are_never_clean(tmp_path: Path) -> None:
@@ -121,6 +188,7 @@ def test_unorderable_versions_are_never_clean(tmp_path: Path) -> None:
     [
         ('{\n  "id": "X",\n  "affected": [\n', "bad.json:4: invalid JSON"),
         ('{"summary": "no id"}', "bad.json:1: not an OSV record"),
+        ('["a list"]', "bad.json:1: not an OSV record"),
         ('{"id": "X", "modified": "yesterday"}', "bad.json:1: `modified` is not an RFC 3339"),
         ('{"id": "X", "affected": {"package": {}}}', "bad.json:1: `affected` must be a list"),
     ],

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import socket
 import textwrap
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +104,11 @@ def test_offline_database_findings(project: Project) -> None:
     assert result.metrics["packages_audited"] == 3
     assert result.metrics["vulnerabilities"] == 2
     assert result.metrics["advisory_db_age_days"] < 1
-    assert result.summary == "3 pinned package(s) audited, 2 known vulnerability(ies), 0 ignored"
+    assert result.summary == (
+        "application (guessed: no [project] table, so not a distributed package); "
+        "3 pinned package(s) audited (offline database: 2 record(s) (PyPI 2)), "
+        "2 known vulnerability(ies), 0 ignored, 0 not audited"
+    )
 
 
 def test_ignores_need_to_be_current(project: Project) -> None:
@@ -129,37 +135,115 @@ def test_ignore_without_reason_is_a_settings_error() -> None:
         )
 
 
-def test_pins_that_cannot_be_audited_make_an_error(project: Project) -> None:
-    project.write("requirements.txt", REQUIREMENTS + "weird===1.0-custom\n")
+def test_requirements_without_an_auditable_version_are_not_audited(project: Project) -> None:
+    """A range beside a pin, `===` of a non-PEP 440 version, a VCS lock entry: each named."""
+    project.write("requirements.txt", REQUIREMENTS + "requests==2.*\nweird===1.0-custom\n")
+    project.write("requirements-dev.txt", "pytest>=8\n")
     project.write("uv.lock", 'version = 1\n[[package]]\nname = "fork"\nsource = { git = "x" }\n')
-    with pytest.raises(CheckError) as caught:
-        project.run(advisory_db="advisories")
-    message = str(caught.value)
-    assert message.startswith("2 pinned package(s) could not be audited: ")
-    assert "fork (uv.lock:2): no version to audit (vcs)" in message
-    assert "weird==1.0-custom: '1.0-custom' is not a PEP 440 version" in message
-    assert message.endswith("; 2 finding(s) among the audited ones")
-    assert project.run(advisory_db="advisories", first_party=["fork", "weird"]).findings
+    result = project.run(advisory_db="advisories")
+    gaps = [(f.severity.value, f.path, f.line, f.message) for f in result.findings[2:]]
+    assert gaps == [
+        ("high", "requirements.txt", 5, "weird could not be audited: ==1.0-custom is not a PEP "
+         "440 version"),
+        ("high", "uv.lock", 2, "fork could not be audited: comes from vcs, with no version to "
+         "look up"),
+        ("high", "requirements.txt", 4, "requests could not be audited: 'requests==2.*' is not "
+         "resolved to one version by any lock or `==` pin"),
+        ("medium", "requirements-dev.txt", 1, "1 requirement(s) in requirements-dev.txt could "
+         "not be audited (no exact version): pytest"),
+    ]  # fmt: skip
+    assert {f.rule for f in result.findings[2:]} == {"not-audited"}
+    assert result.metrics["packages_audited"] == 3
+    assert result.metrics["not_audited"] == 4
+    assert "3 pinned package(s) audited" in result.summary
+    assert result.summary.endswith("2 known vulnerability(ies), 0 ignored, 4 not audited")
+    fixed = project.run(advisory_db="advisories", first_party=["fork", "weird", "requests"])
+    assert [f.rule for f in fixed.findings] == ["known-vulnerability"] * 2 + ["not-audited"]
 
 
-def test_nothing_pinned_is_an_error_and_nothing_declared_a_skip(project: Project) -> None:
+def test_a_range_beside_a_pin_is_not_audited(project: Project) -> None:
+    project.write("requirements.txt", "jinja2==3.1.3\nrequests==2.*\n")
+    result = project.run(advisory_db="advisories")
+    assert [(f.rule, f.severity.value, f.line) for f in result.findings] == [
+        ("known-vulnerability", "medium", 1),
+        ("not-audited", "high", 2),
+    ]
+    assert "1 pinned package(s) audited" in result.summary
+
+
+def test_nothing_pinned_is_not_audited_and_nothing_declared_a_skip(project: Project) -> None:
     project.write("requirements.txt", "jinja2>=3\n")
-    with pytest.raises(CheckError, match="1 declared dependencies but no exact version"):
-        project.run(advisory_db="advisories")
+    result = project.run(advisory_db="advisories")
+    assert [(f.rule, f.severity.value) for f in result.findings] == [("not-audited", "high")]
     (project.root / "requirements.txt").unlink()
     with pytest.raises(CheckSkipped):
         project.run(advisory_db="advisories")
 
 
-def test_stale_database_and_missing_database(project: Project) -> None:
-    old = [advisory("PYSEC-OLD", "six", "1.0", modified="2020-01-01T00:00:00Z")]
-    project.write("old/PYSEC-OLD.json", json.dumps(old[0]))
-    result = project.run(advisory_db="old", advisory_db_max_age_days=30)
-    assert [(f.rule, f.severity.value) for f in result.findings] == [
-        ("stale-advisory-db", "medium")
+def test_a_library_without_a_lock_audits_its_test_environment(project: Project) -> None:
+    """Declared runtime dependencies at the versions installed here; test extras are not."""
+    (project.root / "requirements.txt").unlink()
+    installed = metadata.version("packaging")
+    project.database([advisory("PYSEC-2099-9", "packaging", "9999", summary="too old")])
+    project.write(
+        "pyproject.toml",
+        """\
+        [project]
+        name = "tinylib"
+        version = "1"
+        dependencies = ["packaging>=20", "not-installed-anywhere>=1", "w32; sys_platform == 'nt'"]
+        [project.optional-dependencies]
+        test = ["also-not-installed>=1"]
+        """,
+    )
+    result = project.run(advisory_db="advisories")
+    assert [(f.rule, f.severity.value, f.line) for f in result.findings] == [
+        ("known-vulnerability", "high", 4),
+        ("not-audited", "medium", 4),
     ]
+    assert result.findings[0].message.startswith(f"packaging {installed}: PYSEC-2099-9")
+    assert result.findings[1].message == (
+        "1 requirement(s) in pyproject.toml could not be audited (no exact version installed "
+        "here): not-installed-anywhere"
+    )
+    assert result.summary.startswith(
+        "library (guessed: a [project] package without lock, container or requirements.txt); "
+        "0 pinned + 1 installed in the test environment (declared runtime dependencies, no lock) "
+        "package(s) audited"
+    )
+
+
+def test_empty_npm_only_and_stale_databases_are_errors(project: Project) -> None:
+    (project.root / "empty").mkdir()
+    with pytest.raises(CheckError, match=r"^advisory database empty holds no PyPI records"):
+        project.run(advisory_db="empty")
+    npm = advisory("GHSA-npm", "left-pad", "2.0")
+    npm["affected"][0]["package"]["ecosystem"] = "npm"
+    project.write("npm/GHSA-npm.json", json.dumps(npm))
+    with pytest.raises(CheckError, match=r"found 1 record\(s\) \(npm 1\)"):
+        project.run(advisory_db="npm")
+    old = advisory("PYSEC-OLD", "six", "1.17.0", modified="2020-01-01T00:00:00Z")
+    project.write("old/PYSEC-OLD.json", json.dumps(old))
+    with pytest.raises(CheckError) as caught:
+        project.run(advisory_db="old", advisory_db_max_age_days=30)
+    assert re.fullmatch(
+        r"advisory database old is \d+ days old \(newest record modified 2020-01-01, limit 30 "
+        r"days\); refresh it: `python -m pytest_readiness.advisories update old`; 1 finding\(s\) "
+        r"among the audited ones",
+        str(caught.value),
+    )
+    with pytest.raises(CheckError, match="days old"):
+        project.run(advisory_db="old")
+
+
+def test_turning_the_age_check_off_is_a_listed_risk(project: Project) -> None:
+    old = advisory("PYSEC-OLD", "six", "1.0", modified="2020-01-01T00:00:00Z")
+    project.write("old/PYSEC-OLD.json", json.dumps(old))
+    result = project.run(advisory_db="old", advisory_db_max_age_days=0)
+    ((rule, severity, message),) = [(f.rule, f.severity.value, f.message) for f in result.findings]
+    assert (rule, severity) == ("advisory-age-unchecked", "medium")
+    assert message.startswith("the age check of advisory database old is off")
     assert result.metrics["advisory_db_age_days"] > 365
-    assert project.run(advisory_db="old", advisory_db_max_age_days=0).findings == []
     with pytest.raises(CheckError, match="advisory_db nowhere does not exist"):
         project.run(advisory_db="nowhere")
 

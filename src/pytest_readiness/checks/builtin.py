@@ -19,7 +19,11 @@ from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.review import ReviewCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
 from pytest_readiness.checks.shutdown import ShutdownCheck
-from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
+from pytest_readiness.checks.supply_chain import (
+    DependenciesCheck,
+    LicensesCheck,
+    VulnerabilitiesCheck,
+)
 from pytest_readiness.checks.tests_pass import TestsPassCheck
 from pytest_readiness.checks.timeouts import TimeoutsCheck
 from pytest_readiness.checks.tracing import TracingCheck
@@ -42,6 +46,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         LoggingCheck,
         DependenciesCheck,
         VulnerabilitiesCheck,
+        LicensesCheck,
         SecretsCheck,
         ReviewCheck,
         MetricsCheck,

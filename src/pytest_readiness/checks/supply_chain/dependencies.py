@@ -9,12 +9,10 @@ and scripts are held to the same standard.
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from packaging.version import InvalidVersion, Version
 
@@ -31,23 +29,26 @@ from pytest_readiness.checks.supply_chain.inventory import (
     Inventory,
     collect,
 )
-from pytest_readiness.checks.supply_chain.locks import PYPROJECT_LOCKS, lock_format
+from pytest_readiness.checks.supply_chain.kind import (
+    Kind,
+    KindSetting,
+    development,
+    guess_kind,
+)
 from pytest_readiness.checks.supply_chain.requirements import read_requirements
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
-Kind = Literal["application", "library"]
-_DEVELOPMENT_FILE = re.compile(r"(dev|test|doc|lint|ci|type)", re.IGNORECASE)
-_CONTAINER_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile")
-"""At the root only: a Dockerfile of an example or a test fixture says nothing about the kind."""
+_SHOWN_NAMES = 8
 _LOCK_FIX = "commit a lock: `uv lock` (or `pip-compile --generate-hashes`, `poetry lock`)"
 
 
 @dataclass
 class DependenciesSettings:
-    kind: Literal["auto", "application", "library"] = "auto"
-    """`auto` guesses (and says so in the summary): a lock file or a container file means
-    application, a `[project]` package without either means library."""
+    kind: KindSetting = "auto"
+    """`auto` guesses (and says so in the summary): a lock file, a container file or a root
+    `requirements.txt` (not dev/test/doc/lint/ci) means application, a `[project]` package
+    without any of them means library."""
     requirements: list[str] = field(default_factory=lambda: list(DEFAULT_REQUIREMENT_FILES))
     """Requirements files (globs from the rootdir); names with `constraint` are constraints."""
     require_hashes: bool = True
@@ -66,7 +67,7 @@ class DependenciesCheck(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         settings: DependenciesSettings = self.settings
         inventory = collect(ctx, settings.requirements)
-        kind, reason = self._kind(ctx, inventory)
+        kind, reason = guess_kind(ctx, inventory, settings.kind)
         install_files = ctx.files.select(include=settings.install_files)
         if not inventory.declared and not inventory.locked and not install_files:
             raise CheckSkipped("no dependency declared, locked or installed")
@@ -92,24 +93,6 @@ class DependenciesCheck(Check):
             f"{len(findings)} finding(s)"
         )
         return result
-
-    def _kind(self, ctx: CheckContext, inventory: Inventory) -> tuple[Kind, str]:
-        settings: DependenciesSettings = self.settings
-        if settings.kind != "auto":
-            return settings.kind, "configured"
-        project = inventory.project
-        if project is None or not project.has_project_table:
-            return "application", "guessed: no [project] table, so not a distributed package"
-        if inventory.lock_files:
-            return "application", f"guessed from {inventory.lock_files[0]}; set `kind` to change"
-        containers = [
-            file.path
-            for file in ctx.files.all
-            if "/" not in file.path and any(fnmatch(file.path, p) for p in _CONTAINER_FILES)
-        ]
-        if containers:
-            return "application", f"guessed from {containers[0]}; set `kind` to change"
-        return "library", "guessed: a [project] package without lock or container file"
 
     def _direct_references(self, inventory: Inventory) -> list[Finding]:
         findings = []
@@ -138,8 +121,9 @@ class DependenciesCheck(Check):
         resolved.update(entry.name for entry in inventory.declared if entry.version is not None)
         hashed = {entry.name for entry in inventory.locked if entry.hashed}
         hashed.update(entry.name for entry in inventory.declared if entry.hashes)
-        synced = any(lock_format(path) in PYPROJECT_LOCKS for path in inventory.lock_files)
+        synced = any(scope.from_pyproject for scope in inventory.lock_scopes.values())
         own = inventory.first_party()
+        unhashed: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for entry in inventory.declared:
             if entry.direct_url is not None or entry.origin == "constraints" or entry.name in own:
                 continue
@@ -149,8 +133,7 @@ class DependenciesCheck(Check):
             elif settings.require_hashes and entry.name not in hashed:
                 if entry.version is None and entry.name in self._pinned_elsewhere(inventory):
                     continue
-                fix = _hash_fix(entry.path)
-                findings.append(self._unhashed(entry.name, entry.path, entry.line, fix))
+                unhashed[entry.path].append((entry.name, entry.line))
         for locked in inventory.locked:
             if locked.local or locked.hashed:
                 continue
@@ -166,8 +149,8 @@ class DependenciesCheck(Check):
                     )
                 )
             elif settings.require_hashes:
-                fix = f"re-create {locked.path} with hashes (the lock tool's default)"
-                findings.append(self._unhashed(locked.name, locked.path, locked.line, fix))
+                unhashed[locked.path].append((locked.name, locked.line))
+        findings += [self._unhashed(path, pins) for path, pins in unhashed.items()]
         return findings
 
     @staticmethod
@@ -182,43 +165,55 @@ class DependenciesCheck(Check):
         return names
 
     def _unpinned(self, entry: Declared) -> Finding:
-        development = entry.origin in ("optional", "group") or (
-            entry.origin == "requirements" and bool(_DEVELOPMENT_FILE.search(entry.path))
-        )
         return self.finding(
             "unpinned",
             f"{entry.text!r} is not resolved to one exact version in any lock or requirements file",
-            severity=Severity.MEDIUM if development else None,
+            severity=Severity.MEDIUM if development(entry) else None,
             path=entry.path,
             line=entry.line,
             fix=_LOCK_FIX if entry.origin != "requirements" else _hash_fix(entry.path),
             key=entry.name,
         )
 
-    def _unhashed(self, name: str, path: str, line: int, fix: str) -> Finding:
+    def _unhashed(self, path: str, pins: list[tuple[str, int]]) -> Finding:
+        """One finding per file: the fix (re-lock with hashes) is one command for all of them."""
+        names = sorted({name for name, _ in pins})
+        shown = ", ".join(names[:_SHOWN_NAMES])
+        more = f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else ""
+        if path.endswith((".lock", ".toml")) and path != "pyproject.toml":
+            fix = f"re-create {path} with hashes (the lock tool's default)"
+        else:
+            fix = _hash_fix(path)
         return self.finding(
             "unhashed",
-            f"{name} is pinned but has no artifact hash, so a replaced upload would install",
+            f"{len(names)} pinned package(s) without an artifact hash, so a replaced upload "
+            f"would install: {shown}{more}",
             severity=Severity.MEDIUM,
             path=path,
-            line=line,
+            line=min(line for _, line in pins),
             fix=fix,
-            key=name,
+            key=path,
         )
 
     def _library(self, inventory: Inventory) -> list[Finding]:
-        reproducible = inventory.lock_files or any(
-            entry.version is not None
-            for entry in inventory.declared
-            if entry.origin in ("requirements", "constraints")
-        )
-        if reproducible:
+        """Reproducible when a lock exists or one requirements/constraints file pins everything."""
+        by_file: dict[str, list[Declared]] = defaultdict(list)
+        for entry in inventory.declared:
+            if entry.origin in ("requirements", "constraints") and not entry.local:
+                by_file[entry.path].append(entry)
+        complete = [
+            path
+            for path, entries in by_file.items()
+            if all(entry.version is not None or entry.direct_url is not None for entry in entries)
+        ]
+        if inventory.lock_files or complete:
             return []
+        partial = f" ({', '.join(sorted(by_file))} pin only part of it)" if by_file else ""
         return [
             self.finding(
                 "no-reproducible-env",
-                "no lock or constraints file: the test and CI environment changes with every "
-                "release of a dependency",
+                "no lock or fully pinned constraints file: the test and CI environment changes "
+                f"with every release of a dependency{partial}",
                 severity=Severity.MEDIUM,
                 path="pyproject.toml" if inventory.project is not None else None,
                 fix="commit a lock (`uv lock`) or a constraints file "
@@ -228,22 +223,23 @@ class DependenciesCheck(Check):
         ]
 
     def _lock_sync(self, inventory: Inventory, kind: Kind) -> list[Finding]:
-        from_pyproject = [
-            entry for entry in inventory.locked if lock_format(entry.path) in PYPROJECT_LOCKS
-        ]
-        if not from_pyproject:
-            return []
-        versions: dict[str, list[str]] = {}
-        for entry in from_pyproject:
-            if entry.version is not None:
-                versions.setdefault(entry.name, []).append(entry.version)
-        locked_names = {entry.name for entry in from_pyproject}
+        """pyproject.toml against the locks made from it, only for the groups each one locked."""
         own = inventory.first_party()
         findings = []
         for declared in inventory.declared:
             requirement = declared.requirement
             if declared.path != "pyproject.toml" or requirement is None or declared.name in own:
                 continue
+            group = "default" if declared.origin == "runtime" else declared.group
+            locks = {path for path, scope in inventory.lock_scopes.items() if scope.covers(group)}
+            if not locks:
+                continue
+            from_pyproject = [entry for entry in inventory.locked if entry.path in locks]
+            locked_names = {entry.name for entry in from_pyproject}
+            versions: dict[str, list[str]] = {}
+            for entry in from_pyproject:
+                if entry.version is not None:
+                    versions.setdefault(entry.name, []).append(entry.version)
             blocking = kind == "application" and declared.origin == "runtime"
             severity = None if blocking else Severity.MEDIUM
             if declared.name not in locked_names:

@@ -20,6 +20,7 @@ from packaging.utils import (
     parse_sdist_filename,
     parse_wheel_filename,
 )
+from packaging.version import InvalidVersion, Version
 
 from pytest_readiness.check import CheckError
 
@@ -49,6 +50,20 @@ def toml_error_line(error: Exception) -> int | None:
     """The line tomllib names in its message (Python 3.11 has no attribute for it)."""
     found = _TOML_LINE.search(str(error))
     return int(found.group(1)) if found else None
+
+
+def is_pep440(version: str) -> bool:
+    """Whether `version` can be ordered (and so looked up in an advisory's ranges)."""
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
+
+
+def applies_here(requirement: Requirement) -> bool:
+    """Whether the requirement is installed on this interpreter and platform (no extra asked)."""
+    return requirement.marker is None or requirement.marker.evaluate({"extra": ""})
 
 
 def exact_version(requirement: Requirement) -> str | None:

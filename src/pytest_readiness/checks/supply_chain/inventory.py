@@ -10,13 +10,19 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
 from pytest_readiness.check import CheckContext
-from pytest_readiness.checks.supply_chain.entries import Declared, Locked, archive_release
-from pytest_readiness.checks.supply_chain.locks import lock_format, read_lock
+from pytest_readiness.checks.supply_chain.entries import (
+    Declared,
+    Locked,
+    applies_here,
+    archive_release,
+)
+from pytest_readiness.checks.supply_chain.locks import LockScope, lock_format, lock_scope, read_lock
 from pytest_readiness.checks.supply_chain.pyproject import ProjectDeclaration, read_pyproject
 from pytest_readiness.checks.supply_chain.requirements import read_requirements
 
@@ -37,6 +43,8 @@ class Pin:
     version: str
     path: str
     line: int
+    installed: bool = False
+    """Read from the running (test) environment rather than written in a file."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class Inventory:
     declared: list[Declared] = field(default_factory=list)
     locked: list[Locked] = field(default_factory=list)
     lock_files: list[str] = field(default_factory=list)
+    lock_scopes: dict[str, LockScope] = field(default_factory=dict)
     requirement_files: list[str] = field(default_factory=list)
 
     @property
@@ -101,8 +110,46 @@ class Inventory:
                 )
         return sorted(pins.values(), key=lambda pin: (pin.name, pin.version)), unpinnable
 
+    def unresolved(self, first_party: Iterable[str] = ()) -> list[Declared]:
+        """Third-party registry requirements that no lock entry or `==` pin resolves."""
+        own = self.first_party(first_party)
+        pinned = {entry.name for entry in self.locked if entry.version is not None}
+        pinned.update(entry.name for entry in self.declared if entry.version is not None)
+        return [
+            entry
+            for entry in self.declared
+            if entry.name
+            and entry.name not in own
+            and entry.name not in pinned
+            and entry.direct_url is None
+            and entry.origin != "constraints"
+        ]
+
     def _locked(self, name: str) -> bool:
         return bool(name) and any(entry.name == name for entry in self.locked)
+
+
+def installed_pins(entries: Iterable[Declared]) -> tuple[list[Pin], list[Declared]]:
+    """The running environment's version of each requirement, and those it does not hold.
+
+    What pip-audit audits with no arguments, narrowed to the given requirements; one whose
+    marker is false here is neither (it is not installed on this platform by design).
+    """
+    pins: dict[str, Pin] = {}
+    missing = []
+    for entry in entries:
+        requirement = entry.requirement
+        if requirement is None or entry.name in pins:
+            continue
+        if not applies_here(requirement):
+            continue
+        try:
+            version = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            missing.append(entry)
+            continue
+        pins[entry.name] = Pin(entry.name, version, entry.path, entry.line, installed=True)
+    return sorted(pins.values(), key=lambda pin: pin.name), missing
 
 
 def collect(ctx: CheckContext, requirement_patterns: Iterable[str]) -> Inventory:
@@ -117,6 +164,7 @@ def collect(ctx: CheckContext, requirement_patterns: Iterable[str]) -> Inventory
         if "/" not in file.path and lock_format(file.path) is not None:
             inventory.locked += read_lock(file.absolute, file.path)
             inventory.lock_files.append(file.path)
+            inventory.lock_scopes[file.path] = lock_scope(file.absolute, inventory.project_name)
         elif any(fnmatch.fnmatchcase(file.path, pattern) for pattern in patterns):
             chosen = constraint_paths if "constraint" in file.path else requirement_paths
             chosen.append(file.absolute)

@@ -12,6 +12,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,21 @@ from packaging.utils import canonicalize_name
 from pytest_readiness.checks.supply_chain.entries import Locked, Source, bad_file, toml_error_line
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml", "pylock.*.toml")
-PYPROJECT_LOCKS = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pylock"})
-"""Formats resolved from pyproject.toml, so a dependency declared there must appear in them."""
+PYPROJECT_LOCKS = frozenset({"uv.lock", "poetry.lock", "pdm.lock"})
+"""Formats always resolved from pyproject.toml; a PEP 751 lock must say so itself."""
+_PYLOCK_HEADER = re.compile(r"^\s*#.*\bpyproject\.toml\b")
+
+
+@dataclass(frozen=True)
+class LockScope:
+    """What a lock was made from, so it is compared only with what it resolved."""
+
+    from_pyproject: bool
+    groups: frozenset[str] | None = None
+    """pdm's `metadata.groups` (`default` is the runtime set); None: every group."""
+
+    def covers(self, group: str) -> bool:
+        return self.from_pyproject and (self.groups is None or group in self.groups)
 
 
 def lock_format(name: str) -> str | None:
@@ -74,6 +88,38 @@ def read_lock(path: Path, shown: str) -> list[Locked]:
             )
         )
     return found
+
+
+def lock_scope(path: Path, project_name: str | None) -> LockScope:
+    """Whether `path` was resolved from pyproject.toml, read from the lock itself.
+
+    uv, Poetry and pdm only lock a pyproject.toml; pdm records the groups it locked. A PEP 751
+    file may come from anything (pipenv writes one from its Pipfile), so it counts only when
+    it holds the project itself (a `directory` package or the project's name) or its header
+    comment names pyproject.toml, as `uv pip compile` writes it.
+    """
+    kind = lock_format(path.name)
+    if kind is None or kind == "Pipfile.lock":
+        return LockScope(from_pyproject=False)
+    try:
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return LockScope(from_pyproject=False)
+    if kind == "pdm.lock":
+        groups = data.get("metadata", {}).get("groups")
+        if isinstance(groups, list) and all(isinstance(item, str) for item in groups):
+            return LockScope(from_pyproject=True, groups=frozenset(groups))
+    if kind != "pylock":
+        return LockScope(from_pyproject=True)
+    header = text.split("[[packages]]", 1)[0].splitlines()
+    packages = data.get("packages")
+    own = any(
+        isinstance(item, dict)
+        and ("directory" in item or canonicalize_name(str(item.get("name", ""))) == project_name)
+        for item in (packages if isinstance(packages, list) else [])
+    )
+    return LockScope(from_pyproject=own or any(_PYLOCK_HEADER.match(line) for line in header))
 
 
 def _header_lines(text: str, table: str, count: int) -> list[int]:

@@ -1,11 +1,14 @@
 """An offline OSV advisory database and the OSV schema's matching rules, applied with `packaging`.
 
-For air-gapped CI: a directory of OSV JSON records, a zip of them (OSV's own export,
+For air-gapped CI: a directory of OSV records (JSON, or the YAML of pypa/advisory-database;
+github/advisory-database's tree of JSON works as it is), a zip of them (OSV's own export,
 `PyPI/all.zip`), or osv-scanner's offline cache directory (`osv-scanner/PyPI/all.zip`, or
-`osv-scalibr/PyPI/all.zip` in later versions). Matching follows the evaluation in the OSV
-schema: withdrawn records are skipped, names compared canonically, the `versions` list
-checked, and ECOSYSTEM ranges walked in version order (`introduced`, `fixed`,
-`last_affected`). A version that cannot be compared is `Unmatchable`, never clean.
+`osv-scalibr/PyPI/all.zip` in later versions). The database must prove itself: records are
+counted per ecosystem and one with nothing for PyPI is an error, as is any record file that
+cannot be read. Matching follows the evaluation in the OSV schema: withdrawn records are
+skipped, names compared canonically, the `versions` list checked, and ECOSYSTEM ranges walked
+in version order (`introduced`, `fixed`, `last_affected`). A version that cannot be compared is
+`Unmatchable`, never clean.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from __future__ import annotations
 import datetime
 import json
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -30,6 +35,12 @@ from pytest_readiness.model import Severity
 ECOSYSTEM = "PyPI"
 _OFFLINE_LAYOUTS = ("", "osv-scanner", "osv-scalibr")
 """Where osv-scanner keeps `PyPI/all.zip` below its cache directory, by version."""
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+_RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 _EVENT_ORDER = {"introduced": 0, "fixed": 1, "last_affected": 2}
 _SEVERITY_WORDS = {
     "CRITICAL": Severity.CRITICAL,
@@ -59,8 +70,15 @@ class Advisory:
 class AdvisoryDatabase:
     by_package: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     records: int = 0
+    ecosystems: Counter[str] = field(default_factory=Counter)
+    """Records per ecosystem (a record naming two ecosystems counts in both)."""
     newest: datetime.datetime | None = None
     """The latest `modified` time in the records: how current the database is."""
+
+    def describe(self) -> str:
+        """`17342 records (PyPI 17342)`: what was found, for summaries and errors."""
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(self.ecosystems.items()))
+        return f"{self.records} record(s)" + (f" ({counts})" if counts else "")
 
     def match(self, name: str, version: str) -> list[Advisory]:
         """The advisories affecting `name==version`; Unmatchable when that cannot be decided."""
@@ -87,16 +105,46 @@ def database_fingerprint(path: Path) -> str:
 def load_database(path: Path, root: Path) -> AdvisoryDatabase:
     """Read every OSV record under `path` (a directory, a zip, or a directory with PyPI/all.zip).
 
-    Errors name files relative to `root`, like findings do.
+    A database without a single PyPI record is an error that says what it does hold: an
+    empty folder or another ecosystem's export would otherwise pass every audit. Errors name
+    files relative to `root`, like findings do.
     """
     database = AdvisoryDatabase()
     for origin, text in _documents(path, root):
+        _add(database, _parse(origin, text), origin)
+    if not database.ecosystems[ECOSYSTEM]:
+        found = database.describe() if database.records else "no advisory records"
+        raise CheckError(
+            f"advisory database {display_path(root, path)} holds no {ECOSYSTEM} records "
+            f"(found {found}): point `advisory_db` at OSV's {ECOSYSTEM} export"
+        )
+    return database
+
+
+def _parse(origin: str, text: str) -> object:
+    if origin.endswith(".json"):
         try:
-            record = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as error:
             raise bad_file(origin, error.lineno, f"invalid JSON: {error.msg}") from None
-        _add(database, record, origin)
-    return database
+    loader = _StringLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise bad_file(origin, line, f"invalid YAML: {getattr(error, 'problem', error)}") from None
+    finally:
+        loader.dispose()
+
+
+class _StringLoader(_SafeLoader):
+    """SafeLoader without implicit types: `fixed: 1.10` stays the version "1.10", not 1.1.
+
+    On libyaml's CSafeLoader when PyYAML has it: ten times faster on a pypa clone's records.
+    """
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - emptied on purpose
 
 
 def affects(affected: dict[str, Any], version: Version, record_id: str) -> bool:
@@ -147,7 +195,13 @@ def _files(path: Path) -> list[Path]:
         if bundled.is_file():
             return [bundled]
     if path.is_dir():
-        return sorted(file for file in path.rglob("*") if file.suffix in (".json", ".zip"))
+        return sorted(
+            file
+            for file in path.rglob("*")
+            if file.suffix in (*_RECORD_SUFFIXES, ".zip")
+            and not any(part.startswith(".") for part in file.relative_to(path).parts)
+            and file.is_file()
+        )
     raise CheckError(f"advisory database {path} does not exist")
 
 
@@ -155,12 +209,16 @@ def _documents(path: Path, root: Path) -> Iterator[tuple[str, str]]:
     for file in _files(path):
         shown = display_path(root, file)
         if file.suffix != ".zip":
-            yield shown, _text(file.read_bytes(), shown)
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                raise bad_file(shown, None, f"cannot be read: {error.strerror}") from None
+            yield shown, _text(data, shown)
             continue
         try:
             with zipfile.ZipFile(file) as archive:
                 for member in archive.namelist():
-                    if member.endswith(".json"):
+                    if member.endswith(_RECORD_SUFFIXES):
                         origin = f"{shown}!{member}"
                         yield origin, _text(archive.read(member), origin)
         except (zipfile.BadZipFile, OSError) as error:
@@ -178,6 +236,7 @@ def _add(database: AdvisoryDatabase, record: object, origin: str) -> None:
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise bad_file(origin, 1, "not an OSV record (no string `id`)")
     database.records += 1
+    database.ecosystems.update(_ecosystems(record))
     modified = record.get("modified")
     if modified is not None:
         try:
@@ -194,6 +253,18 @@ def _add(database: AdvisoryDatabase, record: object, origin: str) -> None:
     names = {canonicalize_name(str(item["package"]["name"])) for item in affected if _is_pypi(item)}
     for name in names:
         database.by_package.setdefault(name, []).append(record)
+
+
+def _ecosystems(record: dict[str, Any]) -> set[str]:
+    """The ecosystems a record names, without their release suffix (`Debian:12` is Debian)."""
+    affected = record.get("affected")
+    if not isinstance(affected, list):
+        return set()
+    return {
+        str(item["package"].get("ecosystem", "")).split(":")[0] or "unknown"
+        for item in affected
+        if isinstance(item, dict) and isinstance(item.get("package"), dict)
+    }
 
 
 def _is_pypi(affected: dict[str, Any]) -> bool:

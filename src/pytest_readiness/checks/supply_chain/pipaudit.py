@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pytest_readiness.check import CheckError
+from pytest_readiness.checks.supply_chain.entries import is_pep440
 from pytest_readiness.checks.supply_chain.osv import Advisory
 
 Service = Literal["osv", "pypi"]
@@ -45,7 +46,7 @@ class AuditOutcome:
 
 def audit(pins: list[tuple[str, str]], request: AuditRequest) -> AuditOutcome:
     """Audit each (name, version) once with pip-audit; never an unaccounted pin."""
-    lines = sorted({f"{name}=={version}" for name, version in pins if _valid(version)})
+    lines = sorted({f"{name}=={version}" for name, version in pins if is_pep440(version)})
     return reconcile(pins, _run(lines, request) if lines else [])
 
 
@@ -54,7 +55,7 @@ def reconcile(pins: list[tuple[str, str]], report: list[dict[str, Any]]) -> Audi
     outcome = AuditOutcome()
     wanted: dict[tuple[str, Version], str] = {}
     for name, version in pins:
-        if _valid(version):
+        if is_pep440(version):
             wanted[(canonicalize_name(name), Version(version))] = f"{name}=={version}"
         else:
             outcome.not_audited[f"{name}=={version}"] = "not a PEP 440 version"
@@ -66,7 +67,7 @@ def reconcile(pins: list[tuple[str, str]], report: list[dict[str, Any]]) -> Audi
                     outcome.not_audited[label] = f"skipped by pip-audit: {entry['skip_reason']}"
             continue
         version = str(entry.get("version"))
-        if not _valid(version):
+        if not is_pep440(version):
             continue
         audited = wanted.get((name, Version(version)))
         if audited is not None:
@@ -75,14 +76,6 @@ def reconcile(pins: list[tuple[str, str]], report: list[dict[str, Any]]) -> Audi
         if label not in outcome.advisories and label not in outcome.not_audited:
             outcome.not_audited[label] = "missing from pip-audit's report"
     return outcome
-
-
-def _valid(version: str) -> bool:
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
 
 
 def _run(lines: list[str], request: AuditRequest) -> list[dict[str, Any]]:

@@ -1,9 +1,11 @@
 """`vulnerabilities`: no pinned dependency has a known advisory, and every pin was really audited.
 
 The pinned set comes from the inventory (locks and requirements, all markers, includes
-followed), not from the running environment. It is audited either offline against an OSV
-database the project points at, or online with pip-audit. Fail closed: a pin that could not
-be audited, for whatever reason, makes the check an error that names it.
+followed), not from the running environment; only a library without a lock is audited on the
+versions its test environment holds, for its declared runtime dependencies. It is audited
+either offline against an OSV database the project points at (which must hold PyPI records and
+be recent), or online with pip-audit. Fail closed: a requirement with no version to audit is a
+`not-audited` finding, and an audit that could not finish is an error.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from packaging.version import InvalidVersion, Version
 
 from pytest_readiness.cache import content_key
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.supply_chain.inventory import DEFAULT_REQUIREMENT_FILES, Pin, collect
+from pytest_readiness.checks.supply_chain.entries import Declared, is_pep440
+from pytest_readiness.checks.supply_chain.inventory import (
+    DEFAULT_REQUIREMENT_FILES,
+    Pin,
+    Unpinnable,
+    collect,
+    installed_pins,
+)
+from pytest_readiness.checks.supply_chain.kind import Kind, KindSetting, development, guess_kind
 from pytest_readiness.checks.supply_chain.osv import (
     Advisory,
     AdvisoryDatabase,
@@ -29,7 +39,12 @@ from pytest_readiness.checks.supply_chain.osv import (
 from pytest_readiness.checks.supply_chain.pipaudit import AuditRequest, audit
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
-CACHE_NAMESPACE = "vulnerabilities-v1"
+CACHE_NAMESPACE = "vulnerabilities-v2"
+UPDATE_COMMAND = "python -m pytest_readiness.advisories update"
+_NOT_AUDITED_FIX = (
+    "pin it (`==X` in a hashed lock) so the deployed version is the audited one, "
+    "or list it in `first_party` if it is your own package"
+)
 _SHOWN_UNAUDITED = 10
 
 
@@ -49,9 +64,12 @@ class AdvisoryIgnore:
 @dataclass
 class VulnerabilitiesSettings:
     advisory_db: str = ""
-    """Offline OSV database (JSON directory, zip, osv-scanner cache); empty: audit online."""
+    """Offline OSV database (JSON or YAML records, a zip, an osv-scanner cache); empty: online."""
     advisory_db_max_age_days: int = 7
-    """A finding when the newest record is older than this; 0 turns the age check off."""
+    """An error when the newest record is older than this; 0 turns the age check off (a risk)."""
+    kind: KindSetting = "auto"
+    """As in `dependencies`: an application's unaudited requirements are high findings; a
+    library without a lock is audited on its test environment's runtime dependencies."""
     service: Literal["osv", "pypi"] = "osv"
     """pip-audit's vulnerability service for the online audit."""
     osv_url: str = ""
@@ -80,6 +98,8 @@ class _Audit:
     """`name==version` → advisories as dicts."""
     not_audited: dict[str, str]
     newest: str | None = None
+    database: str = ""
+    """What the offline database holds (`N record(s) (PyPI N)`), empty online."""
 
 
 class VulnerabilitiesCheck(Check):
@@ -92,29 +112,98 @@ class VulnerabilitiesCheck(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         settings: VulnerabilitiesSettings = self.settings
         inventory = collect(ctx, settings.requirements)
-        pins, unpinnable = inventory.pins(settings.first_party)
-        own = inventory.first_party(settings.first_party)
-        third_party = [
-            entry for entry in inventory.declared if entry.name and entry.name not in own
-        ]
-        if not pins and not unpinnable:
-            if third_party:
-                raise CheckError(
-                    f"{len(third_party)} declared dependencies but no exact version to audit: "
-                    "lock them (`uv lock`, `pip-compile`) so the audited set is the installed one"
-                )
-            raise CheckSkipped("no third-party dependency declared or locked")
-        outcome = self._audit(ctx, pins)
-        not_audited = dict(outcome.not_audited)
-        for item in unpinnable:
-            not_audited[f"{item.name} ({item.path}:{item.line})"] = (
-                f"no version to audit ({item.reference}); list it in `first_party` if it is yours"
-            )
+        kind, reason = guess_kind(ctx, inventory, settings.kind)
+        pinned, unpinnable = inventory.pins(settings.first_party)
+        unresolved = inventory.unresolved(settings.first_party)
+        installed: list[Pin] = []
+        if kind == "library":
+            runtime = [entry for entry in unresolved if entry.origin == "runtime"]
+            installed, unresolved = installed_pins(runtime)
+        pins = [pin for pin in pinned + installed if is_pep440(pin.version)]
+        gaps, unaudited = self._gaps(kind, pinned, unpinnable, unresolved)
+        if not pins and not gaps:
+            raise CheckSkipped("no third-party dependency to audit")
+        outcome = self._audit(ctx, pins) if pins else _Audit(advisories={}, not_audited={})
         result = self._findings(pins, outcome)
-        if not_audited:
-            raise CheckError(self._unaudited_message(not_audited, len(result.findings)))
-        self._database_age(outcome, result)
+        if outcome.not_audited:
+            raise CheckError(self._unaudited_message(outcome.not_audited, len(result.findings)))
+        if pins:
+            standalone = (ctx.rootdir / "readiness.toml").is_file()
+            self._database_age(
+                outcome, result, "readiness.toml" if standalone else "pyproject.toml"
+            )
+        result.findings += gaps
+        result.metrics["not_audited"] = float(unaudited)
+        result.summary = f"{kind} ({reason}); " + _summary(pins, outcome, result, unaudited)
         return result
+
+    def _gaps(
+        self,
+        kind: Kind,
+        pinned: list[Pin],
+        unpinnable: list[Unpinnable],
+        unresolved: list[Declared],
+    ) -> tuple[list[Finding], int]:
+        """`not-audited` findings for every requirement with no version an audit can look up,
+        and how many requirements they name.
+
+        What is deployed (an application's non-development requirements) gets one finding per
+        requirement, each a blocker; the rest (development files, extras, groups, a library's
+        runtime set) one medium finding per file naming the packages, to keep the noise down.
+        """
+        gaps: list[tuple[str, str, str, int, bool]] = [
+            (pin.name, f"=={pin.version} is not a PEP 440 version", pin.path, pin.line, False)
+            for pin in pinned
+            if not is_pep440(pin.version)
+        ]
+        gaps += [
+            (item.name, f"comes from {item.reference}, with no version to look up", item.path,
+             item.line, False)
+            for item in unpinnable
+        ]  # fmt: skip
+        problem = (
+            "is not installed in the test environment"
+            if kind == "library"
+            else "is not resolved to one version by any lock or `==` pin"
+        )
+        gaps += [
+            (entry.name, f"{entry.text!r} {problem}", entry.path, entry.line, development(entry))
+            for entry in unresolved
+            if kind == "application" or entry.origin == "runtime"
+        ]
+        findings = []
+        minor: dict[str, list[tuple[str, int]]] = {}
+        for name, why, path, line, dev in gaps:
+            if kind == "application" and not dev:
+                findings.append(self._not_audited(name, why, path, line))
+            else:
+                minor.setdefault(path, []).append((name, line))
+        for path, items in minor.items():
+            names = sorted({name for name, _ in items})
+            findings.append(
+                self.finding(
+                    "not-audited",
+                    f"{len(names)} requirement(s) in {path} could not be audited (no exact "
+                    f"version{' installed here' if kind == 'library' else ''}): "
+                    + ", ".join(names),
+                    severity=Severity.MEDIUM,
+                    path=path,
+                    line=min(line for _, line in items),
+                    fix=_NOT_AUDITED_FIX,
+                    key=path,
+                )
+            )
+        return findings, len(gaps)
+
+    def _not_audited(self, name: str, problem: str, path: str, line: int) -> Finding:
+        return self.finding(
+            "not-audited",
+            f"{name} could not be audited: {problem}",
+            path=path,
+            line=line,
+            fix=_NOT_AUDITED_FIX,
+            key=name,
+        )
 
     def _audit(self, ctx: CheckContext, pins: list[Pin]) -> _Audit:
         settings: VulnerabilitiesSettings = self.settings
@@ -158,6 +247,7 @@ class VulnerabilitiesCheck(Check):
                 continue
             outcome.advisories[label] = [_to_dict(advisory) for advisory in found]
         outcome.newest = database.newest.isoformat() if database.newest else None
+        outcome.database = database.describe()
         return outcome
 
     def _online(self, ctx: CheckContext, pins: list[Pin]) -> _Audit:
@@ -225,7 +315,8 @@ class VulnerabilitiesCheck(Check):
             key=rule.id,
         )
 
-    def _database_age(self, outcome: _Audit, result: CheckResult) -> None:
+    def _database_age(self, outcome: _Audit, result: CheckResult, settings_file: str) -> None:
+        """An old database misses new advisories: past the limit it cannot vouch for the pins."""
         settings: VulnerabilitiesSettings = self.settings
         if not settings.advisory_db:
             return
@@ -235,17 +326,33 @@ class VulnerabilitiesCheck(Check):
         if age is not None:
             result.metrics["advisory_db_age_days"] = round(max(age, 0.0), 2)
         limit = settings.advisory_db_max_age_days
-        if limit and (age is None or age > limit):
-            shown = "unknown (no `modified` times)" if age is None else f"{age:.0f} days"
+        refresh = f"refresh it: `{UPDATE_COMMAND} {settings.advisory_db}`"
+        if not limit:
+            shown = f"{age:.0f} days old" if age is not None else "of unknown age"
             result.findings.append(
                 self.finding(
-                    "stale-advisory-db",
-                    f"advisory database {settings.advisory_db} is {shown} old (limit {limit})",
+                    "advisory-age-unchecked",
+                    f"the age check of advisory database {settings.advisory_db} is off "
+                    f"(advisory_db_max_age_days = 0); it is {shown}, so advisories published "
+                    "since are not seen",
                     severity=Severity.MEDIUM,
-                    fix="refresh it in CI from OSV's export "
-                    "(https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip)",
+                    path=settings_file,
+                    fix=f"{refresh} in CI and keep `advisory_db_max_age_days` at 7",
                     key=settings.advisory_db,
                 )
+            )
+            return
+        if newest is None or age is None:
+            raise CheckError(
+                f"advisory database {settings.advisory_db} has no record with a `modified` "
+                f"time, so its age is unknown; {refresh}"
+            )
+        if age > limit:
+            found = len(result.findings)
+            among = f"; {found} finding(s) among the audited ones" if found else ""
+            raise CheckError(
+                f"advisory database {settings.advisory_db} is {age:.0f} days old (newest record "
+                f"modified {newest.date().isoformat()}, limit {limit} days); {refresh}{among}"
             )
 
     @staticmethod
@@ -257,6 +364,25 @@ class VulnerabilitiesCheck(Check):
         )
         found = f"; {vulnerable} finding(s) among the audited ones" if vulnerable else ""
         return f"{len(items)} pinned package(s) could not be audited: {shown}{more}{found}"
+
+
+def _summary(pins: list[Pin], outcome: _Audit, result: CheckResult, unaudited: int) -> str:
+    """What was audited, from where, and what was found: the library case says it used the
+    test environment."""
+    audited = len(outcome.advisories)
+    from_environment = len([pin for pin in pins if pin.installed])
+    what = (
+        f"{audited - from_environment} pinned + {from_environment} installed in the test "
+        "environment (declared runtime dependencies, no lock)"
+        if from_environment
+        else f"{audited} pinned"
+    )
+    source = f"offline database: {outcome.database}" if outcome.database else "pip-audit"
+    return (
+        f"{what} package(s) audited ({source}), "
+        f"{int(result.metrics['vulnerabilities'])} known vulnerability(ies), "
+        f"{int(result.metrics['ignored'])} ignored, {unaudited} not audited"
+    )
 
 
 def _cached(entry: Any, ttl: float) -> _Audit | None:
