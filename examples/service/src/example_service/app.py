@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from example_service import metrics
 from example_service.inventory import InvalidItem, Inventory
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,24 @@ MAX_WAIT_S = 10.0
 
 class InventoryHandler(BaseHTTPRequestHandler):
     server: InventoryServer
+    status_sent = 0
 
     def do_GET(self) -> None:
-        if self.path == "/healthz":
+        with metrics.observed("GET", self.path, lambda: self.status_sent):
+            self._get()
+
+    def do_POST(self) -> None:
+        with metrics.observed("POST", self.path, lambda: self.status_sent):
+            self._post()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.status_sent = int(code)
+        super().send_response(code, message)
+
+    def _get(self) -> None:
+        if self.path == "/metrics":
+            self._send_bytes(HTTPStatus.OK, metrics.exposition(), metrics.CONTENT_TYPE)
+        elif self.path == "/healthz":
             self._send(HTTPStatus.OK, {"status": "pass"}, HEALTH_JSON)
         elif self.path == "/readyz":
             self._send_readiness()
@@ -60,7 +76,7 @@ class InventoryHandler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, {"error": "no such endpoint"})
 
-    def do_POST(self) -> None:
+    def _post(self) -> None:
         if self.path != "/items":
             self._send(HTTPStatus.NOT_FOUND, {"error": "no such endpoint"})
             return
@@ -71,6 +87,7 @@ class InventoryHandler(BaseHTTPRequestHandler):
         except (ValueError, AttributeError, InvalidItem) as error:
             self._send(HTTPStatus.BAD_REQUEST, {"error": str(error)})
             return
+        metrics.ITEMS_ADDED.inc(body["quantity"])
         self.server.announce_change()
         self._send(HTTPStatus.CREATED, {"name": body["name"]})
 
@@ -103,7 +120,9 @@ class InventoryHandler(BaseHTTPRequestHandler):
     def _send(
         self, status: HTTPStatus, payload: Any, content_type: str = "application/json"
     ) -> None:
-        data = json.dumps(payload).encode()
+        self._send_bytes(status, json.dumps(payload).encode(), content_type)
+
+    def _send_bytes(self, status: HTTPStatus, data: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
