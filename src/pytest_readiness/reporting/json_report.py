@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_readiness.completeness import Completeness
 from pytest_readiness.model import CheckRecord, TestRun
 from pytest_readiness.verdict import Decision, WaiverUse
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "report.schema.json"
+COMPLETE = Completeness()
 
 
 def build_report(
@@ -21,11 +23,15 @@ def build_report(
     uses: Sequence[WaiverUse],
     exit_status: int,
     duration_s: float,
+    *,
+    completeness: Completeness = COMPLETE,
 ) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": decision.verdict.value,
         "reasons": list(decision.reasons),
+        "complete": completeness.complete,
+        "not_run": [missing.to_dict() for missing in completeness.not_run],
         "exit_status": exit_status,
         "duration_s": round(duration_s, 3),
         "tests": tests.counts(),
