@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 SHOWN_MODULES = 5
+XDIST_WORKER_INTERRUPTED = "received keyboard-interrupt"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RunJournal:
     stop: str | None = None
     """The message of pytest's or xdist's own early stop (collection errors, --maxfail)."""
     internal_error: str | None = None
+    usage_error: str | None = None
+    """A usage error that pytest itself does not see: one raised on a pytest-xdist worker."""
 
     def interrupted(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """Tell a user's interruption from the stops that pytest and xdist raise themselves."""
@@ -52,6 +55,10 @@ class RunJournal:
             self.interruption_status = value.returncode or pytest.ExitCode.INTERRUPTED
         elif type(value) is KeyboardInterrupt:
             self.interruption = "interrupted by SIGINT (KeyboardInterrupt)"
+        elif str(value).endswith(XDIST_WORKER_INTERRUPTED):
+            self.interruption = (
+                f"interrupted on a pytest-xdist worker (SIGINT or pytest.exit()): {value}"
+            )
         else:
             self.stop = str(value)
 
@@ -98,6 +105,8 @@ def assess(
         reasons.append(f"internal error: {journal.internal_error}")
     if journal.interruption is not None:
         reasons.append(journal.interruption)
+    if journal.usage_error is not None:
+        reasons.append(journal.usage_error)
     if journal.collection_errors:
         reasons.append(_collection_errors(journal.collection_errors))
     if stopped_after_failures:
@@ -168,8 +177,8 @@ def exit_status(
     """
     if journal.internal_error is not None:
         return pytest.ExitCode.INTERNAL_ERROR
-    if status == pytest.ExitCode.USAGE_ERROR:
-        return status
+    if status == pytest.ExitCode.USAGE_ERROR or journal.usage_error is not None:
+        return pytest.ExitCode.USAGE_ERROR
     if journal.interruption is not None:
         return journal.interruption_status
     if journal.collection_errors and not continue_on_collection_errors:

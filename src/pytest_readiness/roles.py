@@ -215,6 +215,18 @@ class XdistControllerRole:
         self.central.journal.collected.update(ids)
         self.central.journal.collection_finished = True
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        """xdist neither shows nor counts a worker's usage error (a path that does not exist)."""
+        output = getattr(node, "workeroutput", None) or {}
+        if output.get("exitstatus") == pytest.ExitCode.USAGE_ERROR:
+            journal = self.central.journal
+            journal.collection_finished = False
+            journal.usage_error = (
+                f"pytest-xdist worker {node.gateway.id} stopped with a usage error "
+                "(for example a path that does not exist); run without -n to see it"
+            )
+
 
 class ItemRole:
     """Every process (single, controller, worker): adds the check items and marks their reports."""
