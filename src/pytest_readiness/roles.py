@@ -67,8 +67,11 @@ class CentralRole:
             self.journal.collection_finished = True
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """A module that cannot be collected is an error of the test run, in every mode."""
-        if not report.failed:
+        """A module that cannot be collected is an error of the test run, in every mode.
+
+        Counted once per node: xdist relays each worker's report unless their texts are equal.
+        """
+        if not report.failed or report.nodeid in self.journal.collection_errors:
             return
         self.journal.collection_errors.append(report.nodeid)
         self.gate.tests.errors += 1
