@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import DEMO_CHECK, read_report
+from tests.test_json_report import VALIDATOR
 
 Project = Callable[..., pytest.Pytester]
 
@@ -140,10 +141,13 @@ def test_collection_errors_are_errors_of_the_test_run_under_xdist(sample_project
 
 def test_checks_not_run_are_listed_never_passed(sample_project: Project) -> None:
     pytester = _project(sample_project, CASES["k-deselects-checks"])
-    result = pytester.runpytest("--readiness", "-k", "not secrets", "--readiness-report=r.json")
+    result = pytester.runpytest_subprocess(
+        "--readiness", "-k", "not secrets", "--readiness-report=r.json"
+    )
     assert result.ret == 1
     result.stdout.fnmatch_lines(["NOT RUN readiness::secrets (deselected by -k)"])
     report = read_report(pytester.path / "r.json")
+    VALIDATOR.validate(report)
     assert [check["id"] for check in report["checks"]] == ["tests-pass"]
     assert report["not_run"] == [
         {"id": "secrets", "nodeid": "readiness::secrets", "reason": "deselected by -k"}
@@ -161,7 +165,7 @@ def test_each_deselecting_option_is_named(
     sample_project: Project, args: tuple[str, ...], cause: str
 ) -> None:
     pytester = sample_project()
-    result = pytester.runpytest("--readiness", *args, "--readiness-report=r.json")
+    result = pytester.runpytest_subprocess("--readiness", *args, "--readiness-report=r.json")
     assert result.ret != 0
     report = read_report(pytester.path / "r.json")
     assert report["verdict"] == "not-ready"
@@ -170,7 +174,7 @@ def test_each_deselecting_option_is_named(
 
 def test_a_complete_run_says_so(sample_project: Project) -> None:
     pytester = sample_project()
-    assert pytester.runpytest("--readiness", "--readiness-report=r.json").ret == 0
+    assert pytester.runpytest_subprocess("--readiness", "--readiness-report=r.json").ret == 0
     report = read_report(pytester.path / "r.json")
     assert (report["verdict"], report["complete"], report["not_run"]) == ("ready", True, [])
 
@@ -237,7 +241,9 @@ def test_readiness_only_still_collects_a_module_given_on_the_command_line(
     sample_project: Project,
 ) -> None:
     pytester = sample_project(tests="import nope\n")
-    result = pytester.runpytest("--readiness-only", "test_sample.py", "--readiness-report=r.json")
+    result = pytester.runpytest_subprocess(
+        "--readiness-only", "test_sample.py", "--readiness-report=r.json"
+    )
     assert result.ret == 2
     assert read_report(pytester.path / "r.json")["verdict"] == "not-ready"
 
@@ -246,7 +252,7 @@ def test_unwritable_cache_turns_the_cache_off_with_one_line(sample_project: Proj
     """Root ignores file modes, so the cache directory is made impossible by a file in its way."""
     pytester = sample_project()
     (pytester.path / "blocked").write_text("a file where the cache directory would go")
-    result = pytester.runpytest(
+    result = pytester.runpytest_subprocess(
         "--readiness", "-o", "cache_dir=blocked/cache", "--readiness-report=r.json"
     )
     assert result.ret == 0
