@@ -112,9 +112,10 @@ def mentions_marker(path: Path) -> bool:
     try:
         with path.open("rb") as stream:
             while chunk := stream.read(SCAN_CHUNK):
-                if needle in tail + chunk:
+                window = tail + chunk
+                if needle in window:
                     return True
-                tail = chunk[-len(needle) :]
+                tail = window[1 - len(needle) :]
     except OSError:
         return True
     return False
