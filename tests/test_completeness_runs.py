@@ -18,10 +18,13 @@ Project = Callable[..., pytest.Pytester]
 
 # Built from pieces so that the planted key is not itself a secret in this repository.
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLQ"
+# Python keeps SIGINT ignored when the parent ignored it (as an xdist worker of this suite may):
+# the handler a terminal user has is restored, so that Ctrl-C reaches pytest as KeyboardInterrupt.
 SIGINT_CONFTEST = """
-import os
+import os, signal
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.environ["READINESS_TEST_CONTROLLER"] = str(os.getpid())
 """
 SIGINT_TEST = """
