@@ -66,7 +66,8 @@ class Gate:
         self.checks = list(checks)
         self.today = datetime.date.today()
         self.started = time.monotonic()
-        cache_dir = None if options.no_cache else _cache_dir(config)
+        self.notes: list[str] = []
+        cache_dir = None if options.no_cache else self._cache_dir(config)
         self.context = CheckContext(
             rootdir=config.rootpath,
             files=ProjectFiles(config.rootpath, settings.gate.exclude),
@@ -83,6 +84,22 @@ class Gate:
         self.waiver_uses: list[WaiverUse] = []
         self.report: dict[str, Any] | None = None
         self.output_error: str | None = None
+
+    def _cache_dir(self, config: pytest.Config) -> Path | None:
+        """pytest's cache directory for our entries; none when the cacheprovider plugin is off.
+
+        A read-only project (or cache directory) turns the cache off with one note: the checks
+        only run slower without it.
+        """
+        cache = getattr(config, "cache", None)
+        if cache is None:
+            return None
+        try:
+            path: Path = cache.mkdir("readiness")
+        except OSError as error:
+            self.notes.append(f"readiness: result cache off: {error}")
+            return None
+        return path
 
     @property
     def artifacts(self) -> dict[str, Any]:
@@ -130,9 +147,3 @@ class Gate:
                 record.outcome = Outcome.FAILED
         record.duration_s = time.monotonic() - started
         return record
-
-
-def _cache_dir(config: pytest.Config) -> Path | None:
-    """pytest's cache directory for our entries; none when the cacheprovider plugin is off."""
-    cache = getattr(config, "cache", None)
-    return None if cache is None else cache.mkdir("readiness")

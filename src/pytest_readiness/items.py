@@ -63,7 +63,7 @@ class ReadinessItem(pytest.Item):
         if record.blocking:
             raise ReadinessFailure(record)
         if record.risky:
-            warnings.warn(ReadinessRiskWarning(risk_message(record)), stacklevel=1)
+            warn_risk(record)
 
     def repr_failure(
         self,
@@ -87,6 +87,18 @@ def junit_properties(record: CheckRecord) -> list[tuple[str, object]]:
         ("readiness.outcome", record.outcome.value),
         ("readiness.findings", len(record.open_findings)),
     ]
+
+
+def warn_risk(record: CheckRecord) -> None:
+    """Show a risk in pytest's warnings summary, whatever the warnings filters say.
+
+    `filterwarnings = error` is common; it must not turn a medium or low finding into a failed
+    item. The filter is overridden for this one category only, inside this call; pytest still
+    records the warning. Failing the run on risks is `--readiness-fail-on risks`.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ReadinessRiskWarning)
+        warnings.warn(ReadinessRiskWarning(risk_message(record)), stacklevel=2)
 
 
 def risk_message(record: CheckRecord) -> str:

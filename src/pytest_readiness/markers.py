@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ MARKER_HELP = (
     "`item` names the review catalogue item it proves"
 )
 FAILED_RULE = "test-failed"
+SCAN_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -95,17 +97,38 @@ def record_for(spec: MarkerSpec, report: pytest.TestReport) -> CheckRecord:
     return record
 
 
-def failure_message(report: pytest.TestReport) -> str:
+def failure_message(report: pytest.TestReport | pytest.CollectReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     if crash is not None:
         return str(crash.message).splitlines()[0] if crash.message else "failed"
     if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2])
     text = str(report.longrepr or "").strip()
-    return text.splitlines()[-1] if text else report.outcome
+    return text.splitlines()[-1].removeprefix("E ").strip() if text else report.outcome
 
 
-def report_place(report: pytest.TestReport) -> tuple[str | None, int | None]:
-    """The test's file and 1-based line, `/`-separated as findings want them."""
-    path, line, _ = report.location
-    return path.replace("\\", "/"), (line + 1 if line is not None else None)
+def report_place(report: pytest.TestReport | pytest.CollectReport) -> tuple[str | None, int | None]:
+    """The test's (or module's) file and 1-based line, `/`-separated as findings want them."""
+    path, line, _ = report.location or ("", None, "")
+    return path.replace("\\", "/") or None, (line + 1 if line is not None else None)
+
+
+def mentions_marker(path: Path) -> bool:
+    """Whether a module's source names the marker, read without importing the module.
+
+    Under `--readiness-only` a test module that never says `readiness` cannot hold a marked
+    test, so it is not imported: a broken test environment does not stop the static checks.
+    An unreadable file is left to pytest, which reports it.
+    """
+    needle = MARKER.encode()
+    tail = b""
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(SCAN_CHUNK):
+                window = tail + chunk
+                if needle in window:
+                    return True
+                tail = window[1 - len(needle) :]
+    except OSError:
+        return True
+    return False

@@ -11,26 +11,38 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_readiness import __version__
 from pytest_readiness.check import REVIEW_ARTIFACT
+from pytest_readiness.completeness import (
+    Completeness,
+    RunJournal,
+    assess,
+    deselection_cause,
+    exit_status,
+)
 from pytest_readiness.config import chosen
 from pytest_readiness.gate import Gate
 from pytest_readiness.items import (
     COLLECTOR_NAME,
     ReadinessCollector,
     ReadinessItem,
-    ReadinessRiskWarning,
     item_nodeid,
     reports_for,
-    risk_message,
+    warn_risk,
 )
-from pytest_readiness.markers import failure_message, marker_spec, record_for, report_place
+from pytest_readiness.markers import (
+    failure_message,
+    marker_spec,
+    mentions_marker,
+    record_for,
+    report_place,
+)
 from pytest_readiness.model import CheckRecord, FailedTest, Outcome
 from pytest_readiness.reporting import terminal
 from pytest_readiness.reporting.ci import publish
@@ -44,7 +56,36 @@ class CentralRole:
 
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
-        self.collected: set[str] = set()
+        self.journal = RunJournal()
+        self._listed = False
+
+    def pytest_collection_modifyitems(self) -> None:
+        self._listed = True
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Collection ran to its end (pytest calls this hook even when a path was not found)."""
+        if self._listed:
+            self.journal.collected = {item.nodeid for item in session.items}
+            self.journal.collection_finished = True
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module that cannot be collected is an error of the test run, in every mode.
+
+        Counted once per node: xdist relays each worker's report unless their texts are equal.
+        """
+        if not report.failed or report.nodeid in self.journal.collection_errors:
+            return
+        self.journal.collection_errors.append(report.nodeid)
+        self.gate.tests.errors += 1
+        path, line = report_place(report)
+        message = f"error in collection: {failure_message(report)}"
+        self.gate.tests.failures.append(FailedTest(report.nodeid or ".", path, line, message))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.journal.interrupted(excinfo)
+
+    def pytest_internalerror(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.journal.crashed(excinfo)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         payload = getattr(report, "readiness", None)
@@ -82,15 +123,15 @@ class CentralRole:
         result = yield
         if not session.config.option.collectonly:
             self._run_deferred(session)
+        self.journal.loop_finished = True
         return result
 
     def _run_deferred(self, session: pytest.Session) -> None:
-        collected = self.collected or {item.nodeid for item in session.items}
         hook = session.config.hook
         # A check that judges the other records goes last, whatever its name.
         for check in sorted(self.gate.checks, key=lambda check: check.reads_records):
             nodeid = item_nodeid(check)
-            if not check.deferred or nodeid not in collected:
+            if not check.deferred or nodeid not in self.journal.collected:
                 continue
             record = self.gate.run_check(check, nodeid)
             hook.pytest_runtest_logstart(nodeid=nodeid, location=("readiness", None, check.name))
@@ -104,18 +145,24 @@ class CentralRole:
         if config.option.collectonly:
             return
         gate = self.gate
+        completeness = self._completeness(session)
         gate.waiver_uses = waiver_uses(gate.settings.gate.waivers, gate.records, gate.today)
         gate.decision = decide(
             gate.records,
             gate.tests,
             gate.waiver_uses,
-            gate.settings.gate.attestations,
-            gate.today,
+            completeness.verdict_reasons(),
+            attestations=gate.settings.gate.attestations,
+            today=gate.today,
         )
-        if session.exitstatus == pytest.ExitCode.OK and reaches(
-            gate.decision.verdict, gate.options.fail_on
-        ):
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.exitstatus = exit_status(
+            session.exitstatus,
+            self.journal,
+            completeness,
+            continue_on_collection_errors=config.option.continue_on_collection_errors,
+            stopped_after_failures=bool(session.shouldfail),
+            verdict_fails=reaches(gate.decision.verdict, gate.options.fail_on),
+        )
         report = build_report(
             gate.decision,
             gate.records,
@@ -123,6 +170,7 @@ class CentralRole:
             gate.waiver_uses,
             int(session.exitstatus),
             time.monotonic() - gate.started,
+            completeness=completeness,
             review=gate.artifacts.get(REVIEW_ARTIFACT),
         )
         config.hook.pytest_readiness_report(report=report, config=config)
@@ -133,6 +181,17 @@ class CentralRole:
             gate.output_error = f"readiness: cannot write a report: {error}"
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
             report["exit_status"] = int(session.exitstatus)
+
+    def _completeness(self, session: pytest.Session) -> Completeness:
+        option = session.config.option
+        return assess(
+            self.journal,
+            [(check.id, item_nodeid(check)) for check in self.gate.checks],
+            {record.nodeid for record in self.gate.records},
+            stopped_after_failures=str(session.shouldfail) if session.shouldfail else None,
+            exit_status=int(session.exitstatus),
+            deselected_by=lambda nodeid: deselection_cause(nodeid, option),
+        )
 
     def _write_outputs(self, config: pytest.Config, report: dict[str, Any]) -> None:
         options = self.gate.options
@@ -152,6 +211,8 @@ class CentralRole:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.gate.report is not None:
             terminal.write_summary(terminalreporter, self.gate.report)
+        for note in self.gate.notes:
+            terminalreporter.write_line(note, yellow=True)
         if self.gate.output_error:
             terminalreporter.write_line(self.gate.output_error, red=True, bold=True)
 
@@ -164,7 +225,20 @@ class XdistControllerRole:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
-        self.central.collected.update(ids)
+        self.central.journal.collected.update(ids)
+        self.central.journal.collection_finished = True
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        """xdist neither shows nor counts a worker's usage error (a path that does not exist)."""
+        output = getattr(node, "workeroutput", None) or {}
+        if output.get("exitstatus") == pytest.ExitCode.USAGE_ERROR:
+            journal = self.central.journal
+            journal.collection_finished = False
+            journal.usage_error = (
+                f"pytest-xdist worker {node.gateway.id} stopped with a usage error "
+                "(for example a path that does not exist); run without -n to see it"
+            )
 
 
 class ItemRole:
@@ -172,6 +246,18 @@ class ItemRole:
 
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
+
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        """Under --readiness-only, a test module that never names the marker is not imported."""
+        if (
+            self.gate.options.readiness_only
+            and collection_path.suffix == ".py"
+            and collection_path.name != "conftest.py"
+            and collection_path.is_file()
+            and not mentions_marker(collection_path)
+        ):
+            return True
+        return None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -220,6 +306,6 @@ class ItemRole:
             record = record_for(spec, report)
             if record.outcome is Outcome.FAILED and not spec.severity.blocking:
                 report.outcome, report.longrepr = "passed", None
-                warnings.warn(ReadinessRiskWarning(risk_message(record)), stacklevel=1)
+                warn_risk(record)
             report.readiness = {"kind": "test", "record": record.to_dict()}  # type: ignore[attr-defined]
         return report

@@ -61,11 +61,18 @@ def decide(
     records: Sequence[CheckRecord],
     tests: TestRun,
     uses: Sequence[WaiverUse],
+    incomplete: Sequence[str] = (),
+    *,
     attestations: Sequence[Attestation] = (),
     today: datetime.date | None = None,
 ) -> Decision:
-    """Apply the contract's rules; the reasons name what pushed the verdict down."""
-    blocking = [f"{record.nodeid}: {_what(record)}" for record in records if record.blocking]
+    """Apply the contract's rules; the reasons name what pushed the verdict down.
+
+    `incomplete` names what did not happen in the run (an interruption, a check not run): any of
+    it makes the verdict not-ready, since nothing vouches for what was not looked at.
+    """
+    blocking = list(incomplete)
+    blocking.extend(f"{record.nodeid}: {_what(record)}" for record in records if record.blocking)
     if tests.failed or tests.errors:
         blocking.append(f"{tests.failed} failed test(s), {tests.errors} error(s)")
     blocking.extend(

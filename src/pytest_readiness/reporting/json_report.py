@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_readiness.completeness import Completeness
 from pytest_readiness.model import CheckRecord, TestRun
 from pytest_readiness.verdict import Decision, WaiverUse
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "report.schema.json"
+COMPLETE = Completeness()
 
 
 def build_report(
@@ -22,12 +24,15 @@ def build_report(
     exit_status: int,
     duration_s: float,
     *,
+    completeness: Completeness = COMPLETE,
     review: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     report = {
         "schema_version": SCHEMA_VERSION,
         "verdict": decision.verdict.value,
         "reasons": list(decision.reasons),
+        "complete": completeness.complete,
+        "not_run": [missing.to_dict() for missing in completeness.not_run],
         "exit_status": exit_status,
         "duration_s": round(duration_s, 3),
         "tests": tests.counts(),

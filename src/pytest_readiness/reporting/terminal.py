@@ -41,6 +41,8 @@ def write_summary(terminal: pytest.TerminalReporter, report: dict[str, Any]) -> 
             _write_check(terminal, check)
     if quiet_tests:
         terminal.write_line(f"PASSED  {quiet_tests} test(s) marked readiness")
+    for missing in report.get("not_run", []):
+        terminal.write_line(f"NOT RUN {missing['nodeid']} ({missing['reason']})", red=True)
     for waiver in report["waivers"]:
         state = "EXPIRED" if waiver["expired"] else f"matched {waiver['matched']}"
         terminal.write_line(
