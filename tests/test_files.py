@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_readiness.files import ProjectFiles, is_binary, matches
+from pytest_readiness.files import ProjectFiles, matches
+from pytest_readiness.reading import is_binary
 
 
 @pytest.mark.parametrize(

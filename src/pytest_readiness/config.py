@@ -18,6 +18,7 @@ import pytest
 from pytest_readiness import settings as settings_loader
 from pytest_readiness.check import Check
 from pytest_readiness.model import Category, Severity
+from pytest_readiness.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES
 from pytest_readiness.waivers import Waiver
 
 FailOn = Literal["not-ready", "risks"]
@@ -37,6 +38,14 @@ class GateSettings:
     """Paths no check looks at (globs relative to the rootdir; a bare name matches anywhere)."""
     waivers: list[Waiver] = field(default_factory=list)
     """Accepted findings, each with a reason and an expiry: see below."""
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    """No check reads a larger file; each check lists the ones it left (`files_over_cap`)."""
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    """No check reads a file with a longer line (parsers slow down badly on one huge line)."""
+
+    def validate(self) -> None:
+        if self.max_file_bytes <= 0 or self.max_line_bytes <= 0:
+            raise ValueError("max_file_bytes and max_line_bytes must be positive numbers of bytes")
 
 
 GATE_KEYS = frozenset(field.name for field in dataclasses.fields(GateSettings))

@@ -35,6 +35,7 @@ from pytest_readiness.checks.supply_chain.locks import PYPROJECT_LOCKS, lock_for
 from pytest_readiness.checks.supply_chain.requirements import read_requirements
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import read_text
 
 Kind = Literal["application", "library"]
 _DEVELOPMENT_FILE = re.compile(r"(dev|test|doc|lint|ci|type)", re.IGNORECASE)
@@ -279,7 +280,7 @@ class DependenciesCheck(Check):
         states = _RequirementFileStates(ctx.rootdir)
         findings = []
         for file in files:
-            text = file.absolute.read_text("utf-8", errors="replace")
+            text = read_text(file, errors="replace")
             for problem in scan(file.path, text, states.state):
                 findings.append(self._install_finding(problem, kind))
         return findings

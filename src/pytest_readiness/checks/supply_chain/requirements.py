@@ -16,6 +16,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pytest_readiness.checks.supply_chain.entries import Declared, Origin, bad_file, display_path
+from pytest_readiness.reading import read_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -72,7 +73,7 @@ def _read(root: Path, path: Path, origin: Origin, found: RequirementsSet, seen: 
     seen.add(path)
     shown = display_path(root, path)
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path)
     except UnicodeDecodeError as error:
         raise bad_file(shown, None, f"not UTF-8 text ({error.reason})") from None
     except OSError as error:
