@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_readiness.masking import mask_tree
 from pytest_readiness.model import CheckRecord, TestRun
 from pytest_readiness.verdict import Decision, WaiverUse
 
@@ -22,7 +23,8 @@ def build_report(
     exit_status: int,
     duration_s: float,
 ) -> dict[str, Any]:
-    return {
+    """The report every writer reads, masked once here: no writer can leak a secret."""
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "verdict": decision.verdict.value,
         "reasons": list(decision.reasons),
@@ -44,6 +46,7 @@ def build_report(
             for use in uses
         ],
     }
+    return dict(mask_tree(report))
 
 
 def write_report(path: Path, report: dict[str, Any]) -> None:
