@@ -38,6 +38,14 @@ def checksummed(prefix: str, rng: random.Random) -> str:
     return prefix + body + base62_encode(zlib.crc32(body.encode()))
 
 
+def github_token(rng: random.Random) -> str:
+    return checksummed("gh" + "p_", rng)
+
+
+def aws_key(rng: random.Random) -> str:
+    return "AK" + "IA" + pick(rng, string.ascii_uppercase + "234567", 16)
+
+
 def jwt(rng: random.Random) -> str:
     def segment(data: dict[str, object]) -> str:
         raw = json.dumps(data, separators=(",", ":")).encode()

@@ -10,14 +10,15 @@ failures into errors keeps failing closed) and recorded in the active `ReadLog`,
 turns into each check's `files_over_cap` metric and a note in its summary.
 
 The gate opens a scope around each check's `run`; parsers deep inside a check read through the
-functions here without the context being passed down to them.
+functions here without the context being passed down to them. The scope is process-wide, not a
+context variable, so threads a check starts read under the same rules; a process runs one
+check at a time.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
-import contextvars
 import os
 import stat
 from collections.abc import Iterator
@@ -117,32 +118,37 @@ class _Scope:
     log: ReadLog
 
 
-_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("reading", default=None)
+_SCOPES: list[_Scope] = []
+"""The open scopes, innermost last."""
+
+
+def _current() -> _Scope | None:
+    return _SCOPES[-1] if _SCOPES else None
 
 
 @contextlib.contextmanager
 def scope(limits: ReadLimits, root: Path, log: ReadLog) -> Iterator[ReadLog]:
     """Reads inside are bounded by `limits`, confined to `root` and recorded in `log`."""
-    token = _SCOPE.set(_Scope(limits, os.path.realpath(root), log))
+    _SCOPES.append(_Scope(limits, os.path.realpath(root), log))
     try:
         yield log
     finally:
-        _SCOPE.reset(token)
+        _SCOPES.pop()
 
 
 def active_limits() -> ReadLimits:
-    current = _SCOPE.get()
+    current = _current()
     return current.limits if current else ReadLimits()
 
 
 def active_root() -> str | None:
-    current = _SCOPE.get()
+    current = _current()
     return current.root if current else None
 
 
 def record(path: str, reason: str | None) -> None:
     """Count a file read (reason None) or not read, for reads done in another process."""
-    current = _SCOPE.get()
+    current = _current()
     if current is None:
         return
     if reason is None:
@@ -156,7 +162,7 @@ def read_bytes(
 ) -> bytes:
     """The file's bytes, or `NotRead` (recorded in the active log) when a limit stops it."""
     shown, absolute = _names(file)
-    current = _SCOPE.get()
+    current = _current()
     if current is not None:
         limits = limits or current.limits
         root = root or current.root
