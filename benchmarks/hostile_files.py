@@ -143,9 +143,9 @@ def run_check(tree: Path, check: str, timeout: float, memory_mb: int) -> Run:
         (record,) = json.loads(report.read_text("utf-8"))["checks"]
         over = record["metrics"].get("files_over_cap")
         status = (
-            f"{record['outcome']}, files_over_cap={over:.0f}"
+            f"{record['outcome']} in {record['duration_s']:.2f} s, files_over_cap={over:.0f}"
             if over is not None
-            else (f"{record['outcome']}: {record['summary'][:60]}")
+            else f"{record['outcome']}: {record['summary'][:60]}"
         )
     return Run(status, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
