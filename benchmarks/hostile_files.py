@@ -8,8 +8,10 @@ The big files are hard links under every name some check reads (`.py`, `Dockerfi
 `RUNBOOK.md`, `requirements.txt`), so each check meets them without more disk. Each check runs
 alone as `pytest --readiness-only --readiness-select ID` in its own process, on each tree;
 the wall time and the peak RSS of that process (from `wait4`) are printed side by side with
-the hostile/clean ratio. A process that passes `--timeout` or `--memory-mb` (an address-space
-limit, so an unbounded reader fails instead of taking the machine) is reported as such.
+the hostile/clean ratio. A third tree holds files just under the default caps (a 1.99 MB
+module, a module of 99 kB lines): the most work the caps let through, per file. A process
+that passes `--timeout` or `--memory-mb` (an address-space limit, so an unbounded reader fails
+instead of taking the machine) is reported as such.
 """
 
 from __future__ import annotations
@@ -94,6 +96,19 @@ class Run:
     rss_mb: float
 
 
+def add_files_at_the_caps(root: Path) -> None:
+    """The largest files the default caps let every check read."""
+    (root / "docs").mkdir(exist_ok=True)
+    line = "requests.get('https://a.test')\n"
+    at_cap = line * (1_990_000 // len(line))
+    long_line = "VALUE = '" + "a" * 98_980 + "'\n"
+    long_lines = long_line * (1_990_000 // len(long_line))
+    for suffix, text in ((".py", at_cap), ("_long.py", long_lines)):
+        (root / f"app/at_cap{suffix}").write_text(text)
+    (root / "deploy/at-cap.yaml").write_text("apiVersion: v1\nkind: Pod\n" + "# x\n" * 490_000)
+    (root / "docs/runbook-at-cap.md").write_text("# Runbook\n" + "word " * 390_000)
+
+
 def run_check(tree: Path, check: str, timeout: float, memory_mb: int) -> Run:
     """One gated pytest run of one check: how it ended, its time and its peak RSS."""
     report = tree.parent / f"{tree.name}-{check}.json"
@@ -157,22 +172,24 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=3000)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="readiness-hostile-") as scratch:
-        clean, hostile = Path(scratch) / "clean", Path(scratch) / "hostile"
-        for tree in (clean, hostile):
+        clean, hostile, capped = (Path(scratch) / name for name in ("clean", "hostile", "capped"))
+        for tree in (clean, hostile, capped):
             write_tree(tree)
         add_hostile_files(hostile)
+        add_files_at_the_caps(capped)
         print(
             f"{'check':17} {'wall s clean/hostile':>21} {'CPU s clean/hostile':>20} {'ratio':>6} "
-            f"{'RSS MB clean/hostile':>21} {'ratio':>6}  hostile run"
+            f"{'RSS MB clean/hostile':>21} {'ratio':>6}  hostile run; at the caps"
         )
         for check in options.checks.split(","):
             calm = run_check(clean, check, options.timeout, options.memory_mb)
             hard = run_check(hostile, check, options.timeout, options.memory_mb)
+            full = run_check(capped, check, options.timeout, options.memory_mb)
             print(
                 f"{check:17} {calm.wall_s:10.2f}/{hard.wall_s:<10.2f} "
                 f"{calm.cpu_s:9.2f}/{hard.cpu_s:<10.2f} {hard.cpu_s / calm.cpu_s:6.2f} "
                 f"{calm.rss_mb:10.0f}/{hard.rss_mb:<10.0f} {hard.rss_mb / calm.rss_mb:6.2f}  "
-                f"{hard.status}"
+                f"{hard.status}; {full.status}, CPU {full.cpu_s:.2f} s, {full.rss_mb:.0f} MB"
             )
     print(textwrap.dedent("""
         Times include starting Python and pytest; wall time depends on the shared machine's
