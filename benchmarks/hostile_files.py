@@ -8,10 +8,10 @@ The big files are hard links under every name some check reads (`.py`, `Dockerfi
 `RUNBOOK.md`, `requirements.txt`), so each check meets them without more disk. Each check runs
 alone as `pytest --readiness-only --readiness-select ID` in its own process, on each tree;
 the wall time and the peak RSS of that process (from `wait4`) are printed side by side with
-the hostile/clean ratio. A third tree holds files just under the default caps (a 1.99 MB
-module, a module of 99 kB lines): the most work the caps let through, per file. A process
-that passes `--timeout` or `--memory-mb` (an address-space limit, so an unbounded reader fails
-instead of taking the machine) is reported as such.
+the hostile/clean ratio. A third tree holds files just under the default caps (1 MB per file,
+100 kB per line): a dense module, a module of long lines, a manifest and a runbook, the most
+work the caps let through. A process that passes `--timeout` or `--memory-mb` (an
+address-space limit, so an unbounded reader fails instead of taking the machine) is reported.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from pytest_readiness.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES
 
 CHECKS = (
     "timeouts",
@@ -99,14 +101,15 @@ class Run:
 def add_files_at_the_caps(root: Path) -> None:
     """The largest files the default caps let every check read."""
     (root / "docs").mkdir(exist_ok=True)
+    size = DEFAULT_MAX_FILE_BYTES - 1000
     line = "requests.get('https://a.test')\n"
-    at_cap = line * (1_990_000 // len(line))
-    long_line = "VALUE = '" + "a" * 98_980 + "'\n"
-    long_lines = long_line * (1_990_000 // len(long_line))
+    at_cap = line * (size // len(line))
+    long_line = "VALUE = '" + "a" * (DEFAULT_MAX_LINE_BYTES - 1000) + "'\n"
+    long_lines = long_line * (size // len(long_line))
     for suffix, text in ((".py", at_cap), ("_long.py", long_lines)):
         (root / f"app/at_cap{suffix}").write_text(text)
-    (root / "deploy/at-cap.yaml").write_text("apiVersion: v1\nkind: Pod\n" + "# x\n" * 490_000)
-    (root / "docs/runbook-at-cap.md").write_text("# Runbook\n" + "word " * 390_000)
+    (root / "deploy/at-cap.yaml").write_text("apiVersion: v1\nkind: Pod\n" + "# x\n" * (size // 4))
+    (root / "docs/runbook-at-cap.md").write_text("# Runbook\n" + "word word\n" * (size // 10))
 
 
 def run_check(tree: Path, check: str, timeout: float, memory_mb: int) -> Run:

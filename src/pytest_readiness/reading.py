@@ -31,8 +31,9 @@ from pytest_readiness.files import ProjectFile
 if TYPE_CHECKING:
     from pytest_readiness.model import CheckRecord
 
-DEFAULT_MAX_FILE_BYTES = 2_000_000
-"""The cap the secrets scanner always had: far above any authored source or config file."""
+DEFAULT_MAX_FILE_BYTES = 1_000_000
+"""Far above any authored module or config file; parsing 1 MB of dense Python costs the AST
+checks about 150 MB, so every check stays under 300 MB (docs/performance.md)."""
 DEFAULT_MAX_LINE_BYTES = 100_000
 """Parsers' cost grows much faster than linearly on one huge line; authored lines stay short."""
 BINARY_SNIFF_BYTES = 8192
