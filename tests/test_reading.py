@@ -143,7 +143,11 @@ def test_a_check_that_read_nothing_gets_no_metric() -> None:
     assert (record.metrics, record.summary) == ({}, "")
 
 
-@given(st.text(), st.sampled_from(["utf-16", "utf-32", "utf-8-sig", "utf-16-be", "utf-32-le"]))
+# No NUL characters: a UTF-16 little-endian mark followed by U+0000 is the UTF-32 one.
+@given(
+    st.text(st.characters(exclude_characters="\x00")),
+    st.sampled_from(["utf-16", "utf-32", "utf-8-sig", "utf-16-be", "utf-32-le"]),
+)
 def test_text_with_a_byte_order_mark_decodes_and_is_not_binary(text: str, codec: str) -> None:
     data = text.encode(codec, "surrogatepass")
     if codec.endswith(("-be", "-le")):
