@@ -63,6 +63,14 @@ def age_key(rng: random.Random) -> str:
     return (hrp + "1" + "".join(BECH32_CHARSET[value] for value in data + checksum)).upper()
 
 
+def github_token(rng: random.Random) -> str:
+    return checksummed("gh" + "p_", rng)
+
+
+def aws_key(rng: random.Random) -> str:
+    return "AK" + "IA" + pick(rng, string.ascii_uppercase + "234567", 16)
+
+
 def jwt(rng: random.Random) -> str:
     def segment(data: dict[str, object]) -> str:
         raw = json.dumps(data, separators=(",", ":")).encode()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_readiness.files import ProjectFiles, is_binary, matches
+from pytest_readiness.files import ProjectFiles, matches
 
 
 @pytest.mark.parametrize(
@@ -28,11 +28,6 @@ from pytest_readiness.files import ProjectFiles, is_binary, matches
 )
 def test_matches(path: str, patterns: list[str], expected: bool) -> None:
     assert matches(path, patterns) is expected
-
-
-def test_is_binary_looks_for_nul_bytes() -> None:
-    assert is_binary(b"PK\x03\x04\x00\x00")
-    assert not is_binary("plain text, ünïcode".encode())
 
 
 def _tree(root: Path) -> None:

@@ -162,7 +162,8 @@ def test_readiness_only_runs_checks_and_marked_tests(sample_project: Project) ->
             "@pytest.mark.readiness(id='smoke', category='operations')\n"
             "def test_marked():\n    assert True\n"
         ),
-        readiness="[tool.readiness]\nskip = ['runbook', 'container', 'kubernetes', 'health', 'metrics', 'alerts', 'tracing']\n",
+        readiness="[tool.readiness]\nskip = ['runbook', 'container', 'kubernetes', 'health', "
+        "'metrics', 'alerts', 'tracing']\n",
         select=["demo", "project-metadata", "tests-pass", "operations"],
     )
     result = pytester.runpytest("--readiness-only", "-rs", "--readiness-report", "r.json")

@@ -171,14 +171,14 @@ def test_history_reports_deleted_secrets_once(leaky: tuple[Path, str]) -> None:
 def test_settings_are_validated() -> None:
     loaded = load_dataclass(
         SecretsSettings,
-        {"allowlist": {"rules": ["jwt"]}, "test_files": "low", "max_file_size": 1000},
+        {"allowlist": {"rules": ["jwt"]}, "test_files": "low", "workers": 1},
         "tool.readiness.secrets",
     )
     assert loaded.allowlist.rules == ["jwt"]
     with pytest.raises(SettingsError, match="test_files"):
         load_dataclass(SecretsSettings, {"test_files": "maybe"}, "tool.readiness.secrets")
-    with pytest.raises(SettingsError, match="max_file_size"):
-        load_dataclass(SecretsSettings, {"max_file_size": 0}, "tool.readiness.secrets")
+    with pytest.raises(SettingsError, match="workers"):
+        load_dataclass(SecretsSettings, {"workers": -1}, "tool.readiness.secrets")
 
 
 def test_gate_reports_the_finding_without_the_secret(

@@ -14,6 +14,7 @@ from pytest_readiness.cache import ContentCache
 from pytest_readiness.checks.secrets import tree
 from pytest_readiness.checks.secrets.tree import scan_bytes, scan_files
 from pytest_readiness.files import ProjectFiles
+from pytest_readiness.reading import ReadLimits
 from tests.secrets_samples import checksummed, password
 
 
@@ -32,11 +33,10 @@ def _project(root: Path, files: int = 6) -> list[str]:
     return secrets
 
 
-def test_skips_binary_huge_and_minified_with_the_reason() -> None:
+def test_skips_binary_and_minified_with_the_reason() -> None:
     secret = password(random.Random(1))
     line = f"password = '{secret}'"
     assert scan_bytes(b"\0\1" + line.encode(), "a.bin").skipped == "binary"
-    assert scan_bytes(line.encode() * 10, "a.py", max_bytes=100).skipped == "huge"
     assert scan_bytes(b"var a=1;" * 5000, "bundle.js").skipped == "minified"
     assert scan_bytes(line.encode(), "vendor.min.js").skipped == "minified"
     assert scan_bytes(line.encode(), "a.py").skipped is None
@@ -85,11 +85,20 @@ def test_process_pool_finds_what_one_process_finds(
     assert parallel.files_scanned == serial.files_scanned == 10
 
 
-def test_huge_files_are_skipped_before_reading(tmp_path: Path) -> None:
+def test_files_over_the_read_cap_are_skipped_before_reading(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("x" * 200)
-    scan = scan_files(ProjectFiles(tmp_path).all, ContentCache(None), max_bytes=100)
-    assert scan.skipped["huge"] == 1
-    assert scan.skipped_paths["huge"] == ["big.txt"]
+    limits = ReadLimits(max_file_bytes=100)
+    scan = scan_files(ProjectFiles(tmp_path).all, ContentCache(None), limits=limits)
+    assert scan.skipped["over-cap"] == 1
+    assert scan.skipped_paths["over-cap"] == ["big.txt"]
+
+
+def test_a_utf16_file_with_a_byte_order_mark_is_scanned(tmp_path: Path) -> None:
+    secret = password(random.Random(3))
+    (tmp_path / "settings.py").write_text(f"password = '{secret}'\n", "utf-16")
+    scan = scan_files(ProjectFiles(tmp_path).all, ContentCache(None), workers=1)
+    assert [match.line for match in scan.matches] == [1]
+    assert not scan.skipped
 
 
 def test_pool_uses_a_fork_server_when_other_threads_run() -> None:

@@ -98,3 +98,41 @@ def test_dockerfile_commands_with_continuations() -> None:
 )  # fmt: skip
 def test_single_commands(command: str, expected: list[tuple[str, int, str]]) -> None:
     assert problems(command) == expected
+
+
+def located(path: str, text: str, states: dict[str, FileState]) -> list[tuple[str, str]]:
+    asked: list[str] = []
+
+    def state(name: str) -> FileState | None:
+        asked.append(name)
+        return states.get(name)
+
+    found = [(problem.rule, problem.subject) for problem in scan(path, text, state)]
+    assert all(not name.startswith(("/", "..")) for name in asked), asked
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "command", "states", "expected"),
+    [
+        # pipenv's vendor/Makefile: make runs in the Makefile's folder.
+        ("pipenv/vendor/Makefile", "\tpip install -t . -r vendor.txt", {"pipenv/vendor/vendor.txt": "hashed"}, []),
+        ("Makefile", "\tcd scripts && pip install -r tools.txt", {"scripts/tools.txt": "hashed"}, []),
+        ("ci/build.sh", "cd ../scripts && pip install -r tools.txt", {"scripts/tools.txt": "pinned"}, [("install-unhashed", "tools.txt")]),
+        ("Makefile", "\tcd docs; pip install -c ../constraints.txt sphinx", {"constraints.txt": "pinned"}, [("install-unhashed", "sphinx")]),
+        # Devcontainer hooks and CI steps run in the repository root.
+        (".devcontainer/on-create-command.sh", "pip install -r requirements/dev.txt", {"requirements/dev.txt": "hashed"}, []),
+        (".github/workflows/ci.yml", "      - run: pip install -r requirements.txt", {"requirements.txt": "hashed"}, []),
+        # A script run from the root still finds a root file.
+        ("scripts/setup.sh", "pip install -r requirements.txt", {"requirements.txt": "hashed"}, []),
+        # Outside the project: never looked up, so unknown, so unpinned.
+        ("Makefile", "\tpip install -r /proc/self/environ", {}, [("install-unpinned", "/proc/self/environ")]),
+        ("Makefile", "\tpip install -r ../../x.txt", {"x.txt": "hashed"}, [("install-unpinned", "../../x.txt")]),
+        ("Makefile", "\tcd / && pip install -r etc/req.txt", {"etc/req.txt": "hashed"}, [("install-unpinned", "etc/req.txt")]),
+        ("Makefile", "\tcd ~ && pip install -r req.txt", {}, [("install-unpinned", "req.txt")]),
+    ],
+)  # fmt: skip
+def test_requirements_files_are_found_where_the_command_runs(
+    path: str, command: str, states: dict[str, FileState], expected: list[tuple[str, str]]
+) -> None:
+    assert located(path, command + "\n", states) == expected

@@ -172,3 +172,30 @@ def test_any_text_parses_or_fails_with_a_located_error(text: str) -> None:
         except CheckError as error:
             message = str(error)
     assert message == "" or message.startswith("requirements.txt")
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "../../outside.txt", "link/out.txt"])
+def test_an_include_outside_the_project_is_an_error_that_never_reads_it(
+    tmp_path: Path, target: str
+) -> None:
+    root = tmp_path / "a" / "b"
+    root.mkdir(parents=True)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("SECRET_VALUE_FROM_OUTSIDE==1\n")
+    (tmp_path / "out.txt").write_text("SECRET_VALUE_FROM_OUTSIDE==1\n")
+    (root / "link").symlink_to(tmp_path)
+    path = write(root, "requirements.txt", f"flask==3.0.0\n-r {target}\n")
+    with pytest.raises(CheckError) as raised:
+        read_requirements(root, [path])
+    message = str(raised.value)
+    assert message.startswith("requirements.txt:2: `-r ")
+    assert "outside the project" in message
+    assert "SECRET_VALUE" not in message
+
+
+def test_an_invalid_line_is_quoted_short(tmp_path: Path) -> None:
+    path = write(tmp_path, "requirements.txt", "x" * 50 + " ~~ " + "y" * 5000 + "\n")
+    with pytest.raises(CheckError) as raised:
+        read_requirements(tmp_path, [path])
+    assert len(str(raised.value)) < 400
+    assert "chars)" in str(raised.value)

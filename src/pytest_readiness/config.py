@@ -19,6 +19,7 @@ from pytest_readiness import settings as settings_loader
 from pytest_readiness.attestations import Attestation
 from pytest_readiness.check import Check
 from pytest_readiness.model import Category, Severity
+from pytest_readiness.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LINE_BYTES
 from pytest_readiness.waivers import Waiver
 
 FailOn = Literal["not-ready", "risks"]
@@ -40,6 +41,14 @@ class GateSettings:
     """Accepted findings, each with a reason and an expiry: see below."""
     attestations: list[Attestation] = field(default_factory=list)
     """A person's word for review items code cannot prove, each with evidence and an expiry."""
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    """No check reads a larger file; each check lists the ones it left (`files_over_cap`)."""
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    """No check reads a file with a longer line (parsers slow down badly on one huge line)."""
+
+    def validate(self) -> None:
+        if self.max_file_bytes <= 0 or self.max_line_bytes <= 0:
+            raise ValueError("max_file_bytes and max_line_bytes must be positive numbers of bytes")
 
 
 GATE_KEYS = frozenset(field.name for field in dataclasses.fields(GateSettings))

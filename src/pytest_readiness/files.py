@@ -35,7 +35,6 @@ SKIPPED_DIRECTORIES = frozenset(
         "site-packages",
     }
 )
-BINARY_SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,6 @@ def _glob_body(pattern: str) -> str:
         else:
             pieces.append("[^/]*" if piece == "*" else "[^/]")
     return "".join(pieces)
-
-
-def is_binary(head: bytes) -> bool:
-    return b"\0" in head[:BINARY_SNIFF_BYTES]
 
 
 class ProjectFiles:

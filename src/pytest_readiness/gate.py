@@ -29,6 +29,7 @@ from pytest_readiness.check import (
 from pytest_readiness.config import ReadinessConfig
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import CheckRecord, Outcome, TestRun
+from pytest_readiness.reading import ReadLimits, ReadLog, scope
 from pytest_readiness.verdict import Decision, WaiverUse
 from pytest_readiness.waivers import apply_waivers
 
@@ -75,6 +76,7 @@ class Gate:
             baseline_update=options.baseline_update,
             readiness_only=options.readiness_only,
         )
+        self.read_limits = ReadLimits(settings.gate.max_file_bytes, settings.gate.max_line_bytes)
         self.records: list[CheckRecord] = []
         self.tests = TestRun()
         self.context.artifacts[TEST_RUN_ARTIFACT] = self.tests
@@ -122,10 +124,12 @@ class Gate:
             outcome=Outcome.PASSED,
         )
         reason = self.skipped_by_run(check)
+        reads = ReadLog()
         try:
             if reason is not None:
                 raise CheckSkipped(reason)
-            result = check.run(self.context)
+            with scope(self.read_limits, self.context.rootdir, reads):
+                result = check.run(self.context)
         except CheckSkipped as skipped:
             record.outcome, record.summary = Outcome.SKIPPED, str(skipped)
         except CheckError as error:
@@ -145,5 +149,6 @@ class Gate:
             record.summary = result.summary
             if any(finding.severity.blocking for finding in record.open_findings):
                 record.outcome = Outcome.FAILED
+        reads.annotate(record, self.read_limits)
         record.duration_s = time.monotonic() - started
         return record

@@ -11,6 +11,7 @@ from _pytest._code.code import TerminalRepr
 
 from pytest_readiness.check import Check
 from pytest_readiness.gate import GATE_KEY
+from pytest_readiness.masking import mask_secrets
 from pytest_readiness.model import CheckRecord, Outcome
 
 COLLECTOR_NAME = "readiness"
@@ -103,10 +104,12 @@ def warn_risk(record: CheckRecord) -> None:
 
 def risk_message(record: CheckRecord) -> str:
     if record.error is not None:
-        return f"{record.nodeid}: could not run ({record.severity.value}): {record.summary}"
-    return f"{record.nodeid}: {len(record.open_findings)} risk(s): " + "; ".join(
-        finding.message for finding in record.open_findings[:3]
-    )
+        message = f"{record.nodeid}: could not run ({record.severity.value}): {record.summary}"
+    else:
+        message = f"{record.nodeid}: {len(record.open_findings)} risk(s): " + "; ".join(
+            finding.message for finding in record.open_findings[:3]
+        )
+    return mask_secrets(message)
 
 
 def describe(record: CheckRecord) -> str:
@@ -118,7 +121,7 @@ def describe(record: CheckRecord) -> str:
     waived = len(record.findings) - len(record.open_findings)
     if waived:
         lines.append(f"  ({waived} waived finding(s) not shown)")
-    return "\n".join(lines)
+    return mask_secrets("\n".join(lines))
 
 
 def _finding_lines(findings: Iterable[Any]) -> list[str]:

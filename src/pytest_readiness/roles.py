@@ -43,6 +43,7 @@ from pytest_readiness.markers import (
     record_for,
     report_place,
 )
+from pytest_readiness.masking import mask_test_report
 from pytest_readiness.model import CheckRecord, FailedTest, Outcome
 from pytest_readiness.reporting import terminal
 from pytest_readiness.reporting.ci import publish
@@ -296,6 +297,7 @@ class ItemRole:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        mask_test_report(report)
         if isinstance(item, ReadinessItem):
             record = item.record if call.when == "call" else None
             payload = {"kind": "check", "record": record.to_dict() if record else None}

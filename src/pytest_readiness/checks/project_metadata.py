@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pytest_readiness.check import Check, CheckContext, CheckError
 from pytest_readiness.model import Category, CheckResult, Severity
+from pytest_readiness.reading import read_text
 
 
 @dataclass
@@ -68,7 +69,7 @@ class ProjectMetadataCheck(Check):
         if not pyproject.exists():
             return {}
         try:
-            data = tomllib.loads(pyproject.read_text("utf-8"))
+            data = tomllib.loads(read_text(pyproject))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise CheckError(f"pyproject.toml cannot be read: {error}") from error
         project = data.get("project", {})

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from pytest_readiness.cache import ContentCache, content_key
 from pytest_readiness.check import CheckError
 from pytest_readiness.files import ProjectFile, ProjectFiles
+from pytest_readiness.reading import NotRead, read_bytes
 
 DEFAULT_EXCLUDE = ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
 PARALLEL_MIN_FILES = 64
@@ -88,12 +89,17 @@ class _Pending:
 def scan(
     sources: Sequence[ProjectFile], analyser: FileAnalyser, cache: ContentCache, jobs: int = 0
 ) -> ScanOutcome:
-    """Analyse each file, reusing cached results; unreadable files stop the check."""
+    """Analyse each file, reusing cached results; unreadable files stop the check.
+
+    Files the read limits leave out are skipped; the gate lists them in the check's summary.
+    """
     outcome = ScanOutcome()
     pending: list[_Pending] = []
     for file in sources:
         try:
-            source = file.absolute.read_bytes()
+            source = read_bytes(file)
+        except NotRead:
+            continue
         except OSError as error:
             raise CheckError(f"cannot read {file.path}: {error.strerror}") from error
         outcome.bytes_scanned += len(source)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness.completeness import Completeness
+from pytest_readiness.masking import mask_tree
 from pytest_readiness.model import CheckRecord, TestRun
 from pytest_readiness.verdict import Decision, WaiverUse
 
@@ -27,7 +28,8 @@ def build_report(
     completeness: Completeness = COMPLETE,
     review: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    report = {
+    """The report every writer reads, masked once here: no writer can leak a secret."""
+    report: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "verdict": decision.verdict.value,
         "reasons": list(decision.reasons),
@@ -53,7 +55,7 @@ def build_report(
     }
     if review is not None:
         report["review"] = review
-    return report
+    return dict(mask_tree(report))
 
 
 def write_report(path: Path, report: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from pytest_readiness.cache import content_key
 from pytest_readiness.check import CheckError
 from pytest_readiness.checks.insecure_code.bandit_api import bandit
 from pytest_readiness.files import matches
+from pytest_readiness.reading import read_bytes, read_text
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def discover(rootdir: Path, explicit: str = "") -> BanditSetup:
     digest_parts: list[bytes] = []
     if config_file is not None:
         options = _read_config(config_file)
-        digest_parts.append(config_file.read_bytes())
+        digest_parts.append(read_bytes(config_file))
     setup = BanditSetup(
         config_file=str(config_file) if config_file is not None else None,
         tests=tuple(sorted({*options.tests, *_split(ini.get("tests", ""))})),
@@ -92,7 +93,7 @@ def _config_file(rootdir: Path, explicit: str, from_ini: str) -> Path | None:
     pyproject = rootdir / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text("utf-8"))
+            data = tomllib.loads(read_text(pyproject))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise CheckError(f"pyproject.toml cannot be read: {error}") from error
         if isinstance(data.get("tool"), dict) and "bandit" in data["tool"]:

@@ -21,6 +21,7 @@ from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.secret_names import looks_secret
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import NotRead, read_text
 
 ROOT_USERS = frozenset({"root", "0"})
 
@@ -73,7 +74,9 @@ class ContainerCheck(Check):
         probes = settings.healthcheck == "dockerfile-or-probes" and manifests_declare_probes(ctx)
         for file in build_files:
             try:
-                parsed = dockerfile.parse(file.absolute.read_text("utf-8"))
+                parsed = dockerfile.parse(read_text(file))
+            except NotRead:
+                continue
             except (OSError, UnicodeDecodeError) as error:
                 result.findings.append(self._unparseable(file.path, 1, f"cannot be read: {error}"))
                 continue
@@ -299,7 +302,7 @@ class Review:
             )
             return
         try:
-            text = location.read_text("utf-8")
+            text = read_text(location)
         except (OSError, UnicodeDecodeError):
             text = ""
         loose = pip_commands.unpinned_in_requirements_file(
@@ -330,7 +333,7 @@ def manifests_declare_probes(ctx: CheckContext) -> bool:
     """Whether a Kubernetes manifest gives some container a liveness or readiness probe."""
     for file in manifests.candidate_files(ctx.files):
         try:
-            text = file.absolute.read_text("utf-8")
+            text = read_text(file)
         except (OSError, UnicodeDecodeError):
             continue
         if manifests.is_helm_template(text):

@@ -21,6 +21,7 @@ from pytest_readiness.checks.operations import manifests
 from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import NotRead, read_text
 
 REPLICATED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 
@@ -83,7 +84,9 @@ class KubernetesCheck(Check):
         helm = []
         for path, absolute in sources:
             try:
-                text = absolute.read_text("utf-8")
+                text = read_text(absolute)
+            except NotRead:
+                continue
             except (OSError, UnicodeDecodeError) as error:
                 result.findings.append(self._unparseable(path, 1, f"cannot be read: {error}"))
                 continue

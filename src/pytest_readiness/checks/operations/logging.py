@@ -19,6 +19,7 @@ from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.operations.secret_names import looks_secret
 from pytest_readiness.files import ProjectFile, matches
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import NotRead, read_bytes
 
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
@@ -90,7 +91,9 @@ class LoggingCheck(Check):
         structured = False
         for file in sources:
             try:
-                tree = ast.parse(file.absolute.read_bytes(), filename=file.path)
+                tree = ast.parse(read_bytes(file), filename=file.path)
+            except NotRead:
+                continue
             except (SyntaxError, ValueError, OSError) as error:
                 result.findings.append(self._unparseable(file, error))
                 continue

@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
 from pytest_readiness.files import ProjectFile, ProjectFiles
+from pytest_readiness.reading import read_text
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -167,7 +168,7 @@ def candidate_files(
 
 def _mentions_kubernetes(file: ProjectFile) -> bool:
     try:
-        text = file.absolute.read_text("utf-8", errors="replace")
+        text = read_text(file, errors="replace")
     except OSError:
         return False
     return "apiVersion" in text and "kind" in text

@@ -19,6 +19,7 @@ from pytest_readiness.check import Check, CheckContext
 from pytest_readiness.checks.operations import outline
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import NotRead, read_text
 
 DocumentKind = Literal["runbook", "rollback", "security", "changelog"]
 DOCUMENT_SUFFIXES = ("", ".md", ".markdown", ".rst", ".txt", ".adoc")
@@ -125,7 +126,9 @@ class RunbookCheck(Check):
             documents[kind] = []
             for file in _listed(ctx, settings.patterns(kind)):
                 try:
-                    text = file.absolute.read_text("utf-8")
+                    text = read_text(file)
+                except NotRead:
+                    continue
                 except (OSError, UnicodeDecodeError) as error:
                     result.findings.append(self._unreadable(file, error))
                     continue

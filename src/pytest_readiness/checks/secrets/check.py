@@ -79,14 +79,10 @@ class SecretsSettings:
         ]
     )
     """Glob patterns of test files, for `test_files`."""
-    max_file_size: int = 2_000_000
-    """Bytes; larger files are skipped (and listed in the metrics)."""
     workers: int = 0
     """Processes for big trees; 0 for one per CPU, 1 to stay in-process."""
 
     def validate(self) -> None:
-        if self.max_file_size <= 0:
-            raise ValueError("max_file_size must be a positive number of bytes")
         if self.workers < 0 or self.history_max_commits < 0:
             raise ValueError("workers and history_max_commits must not be negative")
         if Path(self.baseline).is_absolute():
@@ -107,7 +103,7 @@ class SecretsCheck(Check):
         if not files:
             raise CheckSkipped("no files to scan")
         allow = settings.allowlist.regexes
-        scan = scan_files(files, ctx.cache, allow, settings.max_file_size, settings.workers)
+        scan = scan_files(files, ctx.cache, allow, settings.workers)
         skipped.update(scan.skipped)
         found: list[tuple[SecretMatch, str | None]] = [(match, None) for match in scan.matches]
         if settings.history:

@@ -174,7 +174,7 @@ def scan_text(
             if text[end : end + 1] in TEMPLATE_TAIL:
                 continue
             value = text[start:end]
-            name = _name(rule, match, text)
+            name = variable_name(rule, match, text)
             if rule.named and not is_secret_name(name):
                 continue
             if not rule.accepts(value, lenient and rule.named) or _overlaps(taken, start, end):
@@ -216,7 +216,7 @@ def _matches(
         yield from rule.pattern.finditer(subject, start, end)
 
 
-def _name(rule: Rule, match: re.Match[str], text: str) -> str:
+def variable_name(rule: Rule, match: re.Match[str], text: str) -> str:
     """The variable's name in its original case: the `name` group read back to its start;
     for a URL or `curl -u`, the user name."""
     if "user" in rule.pattern.groupindex:

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pytest_readiness import reading
 from pytest_readiness.cache import ContentCache, content_key
 from pytest_readiness.checks.operations import secret_names
 from pytest_readiness.checks.secrets import scanner
 from pytest_readiness.checks.secrets.scanner import SecretMatch, scan_text
-from pytest_readiness.files import ProjectFile, is_binary
+from pytest_readiness.files import ProjectFile
+from pytest_readiness.reading import NotRead, ReadLimits, bounded_read, is_binary
 
 
 def _scanner_version() -> str:
@@ -61,7 +63,7 @@ class TreeScan:
     bytes_scanned: int = 0
     files_cached: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-    """Reason (`binary`, `huge`, `minified`) to number of files."""
+    """Reason (`binary`, `minified`, or a read limit's `over-cap`...) to number of files."""
     skipped_paths: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -86,17 +88,13 @@ class FileResult:
         )
 
 
-def scan_bytes(
-    data: bytes, path: str, allow: Sequence[str] = (), max_bytes: int = 2_000_000
-) -> FileResult:
-    """Scan one file's content; binary, huge and minified files are skipped with the reason."""
-    if len(data) > max_bytes:
-        return FileResult(path, skipped="huge")
+def scan_bytes(data: bytes, path: str, allow: Sequence[str] = ()) -> FileResult:
+    """Scan one file's content; binary and minified files are skipped with the reason."""
     if is_binary(data):
         return FileResult(path, skipped="binary")
     if _minified(path, data):
         return FileResult(path, skipped="minified")
-    text = data.decode("utf-8", "replace")
+    text = reading.decode(data, "replace")
     patterns = [re.compile(pattern) for pattern in allow]
     return FileResult(path, tuple(scan_text(text, path, patterns)))
 
@@ -115,7 +113,11 @@ _Outcome = tuple[str, str, int, FileResult | None]
 
 
 def _read_and_scan(
-    batch: Sequence[tuple[str, str]], known: frozenset[str], allow: Sequence[str], max_bytes: int
+    batch: Sequence[tuple[str, str]],
+    known: frozenset[str],
+    allow: Sequence[str],
+    limits: ReadLimits,
+    root: str | None,
 ) -> list[_Outcome]:
     """Read, hash and scan files (relative and absolute path); the work of one process.
 
@@ -124,12 +126,15 @@ def _read_and_scan(
     outcomes: list[_Outcome] = []
     for path, absolute in batch:
         try:
-            data = Path(absolute).read_bytes()
+            data = bounded_read(absolute, limits, root)
+        except NotRead as error:
+            outcomes.append((path, "", 0, FileResult(path, skipped=error.reason)))
+            continue
         except OSError:
             outcomes.append((path, "", 0, FileResult(path, skipped="unreadable")))
             continue
         key = content_key(path, data)
-        result = None if key in known else scan_bytes(data, path, allow, max_bytes)
+        result = None if key in known else scan_bytes(data, path, allow)
         outcomes.append((path, key, len(data), result))
     return outcomes
 
@@ -194,26 +199,30 @@ def scan_files(
     files: Iterable[ProjectFile],
     cache: ContentCache,
     allow: Sequence[str] = (),
-    max_bytes: int = 2_000_000,
     workers: int = 0,
+    limits: ReadLimits | None = None,
 ) -> TreeScan:
-    """Scan `files`, reusing cached results; `workers` 0 means one per CPU, 1 in-process."""
+    """Scan `files`, reusing cached results; `workers` 0 means one per CPU, 1 in-process.
+
+    The read limits are the gate's (`reading.active_limits()`) unless `limits` are given.
+    """
     scan = TreeScan()
     started_ns = time.time_ns()
-    index_key = content_key(SCANNER_VERSION, "\0".join(allow), str(max_bytes))
+    limits = limits or reading.active_limits()
+    index_key = content_key(SCANNER_VERSION, "\0".join(allow), repr(limits))
     known = _Store.load(cache.get(CACHE_NAMESPACE, index_key))
     current = _Store()
     listed = list(files)
     dispatcher = _Dispatcher(
-        frozenset(known.results), allow, max_bytes, workers, sum(file.size for file in listed)
+        frozenset(known.results), allow, limits, workers, sum(file.size for file in listed)
     )
     signatures: dict[str, list[int]] = {}
     for file in listed:
         signature = list(file.signature or _signature(file.absolute))
         if not signature:
             _record(scan, FileResult(file.path, skipped="unreadable"), 0)
-        elif signature[0] > max_bytes:
-            _record(scan, FileResult(file.path, skipped="huge"), signature[0])
+        elif signature[0] > limits.max_file_bytes:
+            _record(scan, FileResult(file.path, skipped=reading.OVER_CAP), signature[0])
         else:
             key = known.unchanged(file.path, signature)
             if key is None:
@@ -269,13 +278,14 @@ class _Dispatcher:
         self,
         known: frozenset[str],
         allow: Sequence[str],
-        max_bytes: int,
+        limits: ReadLimits,
         workers: int,
         expected_bytes: int,
     ) -> None:
         self.known = known
         self.allow = allow
-        self.max_bytes = max_bytes
+        self.limits = limits
+        self.root = reading.active_root()
         self.workers = workers or os.cpu_count() or 1
         self.parallel = self.workers >= 2 and expected_bytes >= PARALLEL_MIN_BYTES
         self.batch_bytes = max(BATCH_BYTES, expected_bytes // (self.workers * 8))
@@ -292,14 +302,16 @@ class _Dispatcher:
                 scanner.keyword_index()
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
             self.futures.append(
-                self.pool.submit(_read_and_scan, self.batch, self.known, self.allow, self.max_bytes)
+                self.pool.submit(
+                    _read_and_scan, self.batch, self.known, self.allow, self.limits, self.root
+                )
             )
             self.batch, self.filled = [], 0
 
     def results(self) -> list[_Outcome]:
         """Every file's outcome; the last, partial batch is scanned here meanwhile."""
         try:
-            done = _read_and_scan(self.batch, self.known, self.allow, self.max_bytes)
+            done = _read_and_scan(self.batch, self.known, self.allow, self.limits, self.root)
             for future in self.futures:
                 done.extend(future.result())
         finally:
@@ -335,6 +347,7 @@ def _signature(path: Path) -> tuple[int, ...]:
 def _record_cached(scan: TreeScan, path: str, cached: dict[str, Any], size: int) -> None:
     """Record a cached result; most files have none, and skip building objects for them."""
     if cached.get("skipped") is None and not cached.get("matches"):
+        reading.record(path, None)
         scan.files_scanned += 1
         scan.bytes_scanned += size
     else:
@@ -342,6 +355,7 @@ def _record_cached(scan: TreeScan, path: str, cached: dict[str, Any], size: int)
 
 
 def _record(scan: TreeScan, result: FileResult, size: int) -> None:
+    reading.record(result.path, result.skipped if result.skipped in reading.REASONS else None)
     if result.skipped is not None:
         scan.skipped[result.skipped] += 1
         scan.skipped_paths.setdefault(result.skipped, []).append(result.path)

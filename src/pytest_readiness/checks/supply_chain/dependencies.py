@@ -38,6 +38,7 @@ from pytest_readiness.checks.supply_chain.kind import (
 from pytest_readiness.checks.supply_chain.requirements import read_requirements
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import read_text
 
 _SHOWN_NAMES = 8
 _LOCK_FIX = "commit a lock: `uv lock` (or `pip-compile --generate-hashes`, `poetry lock`)"
@@ -275,7 +276,7 @@ class DependenciesCheck(Check):
         states = _RequirementFileStates(ctx.rootdir)
         findings = []
         for file in files:
-            text = file.absolute.read_text("utf-8", errors="replace")
+            text = read_text(file, errors="replace")
             for problem in scan(file.path, text, states.state):
                 findings.append(self._install_finding(problem, kind))
         return findings

@@ -5,10 +5,17 @@ pinned but unhashed (pip cannot check a hash given on the command line), `pip in
 --require-hashes -r file` and `uv sync --locked/--frozen` are reproducible. `pip3.12`,
 `python -m pip`, `uv pip install`, `uv tool install` and `pipx install` are understood too.
 Arguments the shell fills in (`$VAR`, `${{ matrix.x }}`) cannot be judged and are left alone.
+
+A requirements file named by `-r`/`-c` is looked up where the command runs: below the folder
+of the Makefile, script or Dockerfile (make and `docker build` run there), moved by a `cd DIR`
+earlier in the same command line, then below the repository root (where CI steps, devcontainer
+hooks and most scripts run). A name that leaves the project (`/etc/x`, `../../x`) is never
+read: its state is unknown, so the install counts as unpinned.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator
@@ -57,6 +64,9 @@ _WITH_VALUE = frozenset(
 _REQUIREMENT_FILE = frozenset({"-r", "--requirement", "--requirements"})
 _CONSTRAINT_FILE = frozenset({"-c", "--constraint", "--constraints"})
 _EDITABLE = frozenset({"-e", "--editable"})
+_CHANGE_DIRECTORY = frozenset({"cd", "pushd"})
+_RUN_AT_ROOT = (".github/", ".gitlab-ci.yml", ".devcontainer/")
+"""CI steps and devcontainer hooks run in the repository root, not beside their file."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +85,48 @@ def scan(
     """Problems of the install commands in one file's text.
 
     `file_state` tells how pinned a requirements file named in `-r`/`-c` is (None: unknown),
-    given the name as written in the command.
+    given its path relative to the project root; it is never asked about a path outside.
     """
+    home = "" if path.startswith(_RUN_AT_ROOT) else posixpath.dirname(path)
+    folders = list(dict.fromkeys([home, ""]))
     for line, command in _commands(text):
         command = _CI_EXPRESSION.sub("$CI_EXPRESSION", command)
+        moves: list[str] = []
         for segment in _SEPARATORS.split(command):
             words = _words(segment)
+            if words[:1] and words[0] in _CHANGE_DIRECTORY:
+                moves.append(words[1] if len(words) > 1 else "~")
+                continue
             install = _install_arguments(words)
             if install is None:
                 continue
             tool, arguments = install
-            yield from _judge(path, line, segment.strip(), tool, arguments, file_state)
+            located = _located(folders, moves, file_state)
+            yield from _judge(path, line, segment.strip(), tool, arguments, located)
+
+
+def _located(
+    folders: list[str], moves: list[str], file_state: Callable[[str], FileState | None]
+) -> Callable[[str], FileState | None]:
+    """`file_state` of a name as the command sees it: the first folder where it is known."""
+
+    def state(name: str) -> FileState | None:
+        for folder in folders:
+            target = inside_project(posixpath.join(folder, *moves, name))
+            known = None if target is None else file_state(target)
+            if known is not None:
+                return known
+        return None
+
+    return state
+
+
+def inside_project(path: str) -> str | None:
+    """`path` normalised relative to the project root, or None when it leaves the project."""
+    if path.startswith(("/", "~")):
+        return None
+    normal = posixpath.normpath(path)
+    return None if normal == ".." or normal.startswith("../") else normal
 
 
 def _commands(text: str) -> Iterator[tuple[int, str]]:

@@ -19,6 +19,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from pytest_readiness.checks.supply_chain.entries import Locked, Source, bad_file, toml_error_line
+from pytest_readiness.reading import read_text
 
 LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml", "pylock.*.toml")
 PYPROJECT_LOCKS = frozenset({"uv.lock", "poetry.lock", "pdm.lock"})
@@ -52,7 +53,7 @@ def read_lock(path: Path, shown: str) -> list[Locked]:
     if kind is None:
         raise bad_file(shown, None, "not a known lock file name")
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path)
     except UnicodeDecodeError as error:
         raise bad_file(shown, None, f"not UTF-8 text ({error.reason})") from None
     except OSError as error:

@@ -19,6 +19,7 @@ from pytest_readiness.checks.supply_chain.entries import (
     bad_file,
     toml_error_line,
 )
+from pytest_readiness.reading import read_text
 
 PYPROJECT = "pyproject.toml"
 
@@ -40,7 +41,7 @@ def read_pyproject(root: Path) -> ProjectDeclaration | None:
     if not path.is_file():
         return None
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path)
         data = tomllib.loads(text)
     except UnicodeDecodeError as error:
         raise bad_file(PYPROJECT, None, f"not UTF-8 text ({error.reason})") from None

@@ -3,7 +3,9 @@
 pip's format is line based with `\\` continuations, `#` comments, global options
 (`--index-url`), per-requirement options (`--hash`) and includes (`-r`, `-c`). The requirement
 itself is handed to `packaging`; anything that is neither a known option, a PEP 508
-requirement nor a URL/path is an error naming the file and line.
+requirement nor a URL/path is an error naming the file and line. An include that resolves
+outside the project (`-r /proc/self/environ`, `-r ../../x.txt`, a symlink out) is an error
+naming the include line; the target is never opened, so nothing of it can be quoted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pytest_readiness.checks.supply_chain.entries import Declared, Origin, bad_file, display_path
+from pytest_readiness.reading import inside, read_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -43,6 +46,8 @@ _GLOBAL_WITH_VALUE = frozenset(
 )
 _GLOBAL_FLAGS = frozenset({"--pre", "--prefer-binary", "--require-hashes", "--no-index"})
 _PER_REQUIREMENT = frozenset({"--hash", "--config-settings", "--global-option", "-C"})
+QUOTED_CHARS = 120
+"""An error quotes at most this much of the offending line."""
 
 
 @dataclass
@@ -71,8 +76,10 @@ def _read(root: Path, path: Path, origin: Origin, found: RequirementsSet, seen: 
         return
     seen.add(path)
     shown = display_path(root, path)
+    if not inside(path, root):
+        raise bad_file(shown, None, "is outside the project; it is not read")
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path)
     except UnicodeDecodeError as error:
         raise bad_file(shown, None, f"not UTF-8 text ({error.reason})") from None
     except OSError as error:
@@ -141,6 +148,12 @@ def _option_line(
         if "://" in value:
             raise bad_file(shown, line, f"remote include {value} cannot be read offline")
         target = (path.parent / value).resolve()
+        if not inside(target, root):
+            raise bad_file(
+                shown,
+                line,
+                f"`{name} {_quoted(value)}` includes a file outside the project; it is not read",
+            )
         if not target.is_file():
             raise bad_file(shown, line, f"included file {value} does not exist")
         included: Origin = "constraints" if _INCLUDES[name] == "constraints" else origin
@@ -164,7 +177,8 @@ def _requirement_line(shown: str, line: int, tokens: list[str], origin: Origin) 
     except InvalidRequirement as error:
         if _looks_like_url_or_path(words[0]):
             return _url_entry(shown, line, text, origin, editable=False, hashes=hashes)
-        raise bad_file(shown, line, f"invalid requirement {text!r}: {error}") from None
+        reason = str(error).splitlines()[0]
+        raise bad_file(shown, line, f"invalid requirement {_quoted(text)!r}: {reason}") from None
     return Declared(
         text=text, path=shown, line=line, origin=origin, requirement=requirement, hashes=hashes
     )
@@ -186,6 +200,10 @@ def _per_requirement_options(shown: str, line: int, tokens: list[str]) -> tuple[
                 raise bad_file(shown, line, f"--hash needs ALGORITHM:DIGEST, got {value!r}")
             hashes.append(value)
     return tuple(hashes)
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTED_CHARS else f"{text[:QUOTED_CHARS]}... ({len(text)} chars)"
 
 
 def _looks_like_url_or_path(word: str) -> bool:
