@@ -172,3 +172,16 @@ def test_the_example_service_flaw_is_reported_as_waived(pytester: pytest.Pyteste
     )
     assert report["verdict"] == "ready-with-risks"
     assert result.ret == 0
+
+
+@pytest.mark.parametrize("spec", ["fetch", "billing.charge:", "billing.charge:not a name"])
+def test_a_malformed_calls_entry_is_a_usage_error_naming_it(
+    pytester: pytest.Pytester, spec: str
+) -> None:
+    pytester.makepyprojecttoml(f'[tool.readiness.timeouts]\ncalls = ["{spec}"]\n')
+    pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+
+    result = pytester.runpytest("--readiness-only", "--readiness-select", "timeouts")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*timeouts*{spec}*"])

@@ -19,10 +19,10 @@ from pytest_readiness.checks.python_sources import (
     scan,
 )
 from pytest_readiness.checks.timeouts.analysis import ModuleAnalysis
-from pytest_readiness.checks.timeouts.calls import CallTable
+from pytest_readiness.checks.timeouts.calls import CallTable, parse_extra_call
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 """Bump when the analysis changes, so cached per-file results are recomputed."""
 
 
@@ -31,7 +31,13 @@ class TimeoutsSettings(SourceSettings):
     subprocess: bool = False
     """Also require timeout= on subprocess.run/call/check_call/check_output and Popen waits."""
     calls: list[str] = field(default_factory=list)
-    """More qualified function names that must be given timeout= (e.g. `mylib.client.fetch`)."""
+    """More qualified names that need a timeout: `mylib.fetch`, or `mylib.Client:deadline` to name
+    the keyword (or config object) that carries it."""
+
+    def validate(self) -> None:
+        super().validate()
+        for spec in self.calls:
+            parse_extra_call(spec)
 
 
 @dataclass(frozen=True)
