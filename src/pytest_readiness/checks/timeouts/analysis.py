@@ -494,7 +494,7 @@ def _dsn_state(node: ast.expr) -> TimeoutState:
         return "set" if "timeout" in text or text.startswith("sqlite") else "missing"
     if isinstance(node, ast.JoinedStr):
         literal = "".join(
-            part.value for part in node.values if isinstance(part, ast.Constant)
+            str(part.value) for part in node.values if isinstance(part, ast.Constant)
         ).lower()
         return "set" if "timeout" in literal or literal.startswith("sqlite") else "missing"
     return "unknown"
@@ -532,7 +532,7 @@ def _loop_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
         for name in _BLOCK_FIELDS:
             for part in getattr(statement, name, ()):
                 yield from _loop_statements(
-                    part.body if isinstance(part, ast.excepthandler) else [part]
+                    part.body if isinstance(part, ast.ExceptHandler) else [part]
                 )
 
 
