@@ -46,6 +46,7 @@ PROJECTS = (
     "sqlalchemy",
     "gunicorn",
 )
+PIP_DOWNLOAD = (sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:")
 CHECKS = ("bandit", "timeouts", "logging", "container", "kubernetes", "dependencies", "pipelines")
 
 
@@ -55,8 +56,7 @@ def download(directory: Path) -> None:
     archives = directory / "sdists"
     for name in PROJECTS:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
-            + ["--no-binary", ":all:", name, "-d", str(archives)],
+            [*PIP_DOWNLOAD, name, "-d", str(archives)],
             check=True,
             timeout=900,
         )
@@ -138,7 +138,7 @@ def run_all(trees: list[Path], out: Path) -> None:
 def cell(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
     def text(entry: dict[str, Any] | None) -> str:
         if entry is None:
-            return "–"
+            return "n/a"
         if entry["outcome"] in ("skipped", "error"):
             return entry["outcome"]
         return str(entry["findings"])
