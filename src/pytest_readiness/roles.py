@@ -19,6 +19,7 @@ import pytest
 
 from pytest_readiness import __version__
 from pytest_readiness.config import chosen
+from pytest_readiness.dedupe import merge_duplicates
 from pytest_readiness.gate import Gate
 from pytest_readiness.items import (
     COLLECTOR_NAME,
@@ -101,6 +102,7 @@ class CentralRole:
         if config.option.collectonly:
             return
         gate = self.gate
+        gate.records = merge_duplicates(gate.records)
         gate.waiver_uses = waiver_uses(gate.settings.gate.waivers, gate.records, gate.today)
         gate.decision = decide(gate.records, gate.tests, gate.waiver_uses)
         if session.exitstatus == pytest.ExitCode.OK and reaches(
