@@ -40,6 +40,8 @@ class ContainerSettings:
     """File-name patterns of the build files, matched in every directory."""
     exclude: list[str] = field(default_factory=lambda: ["*.md", "*.dockerignore"])
     """Globs of files that match `paths` but are not build files."""
+    not_production: list[str] = field(default_factory=lambda: list(manifests.NOT_PRODUCTION))
+    """Globs of build files for test fixtures, not production images: counted, not checked."""
     require_digest: bool = False
     """Accept only base images pinned by digest (`image@sha256:...`)."""
     floating_tags: list[str] = field(default_factory=lambda: ["latest"])
@@ -61,13 +63,19 @@ class ContainerCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         settings: ContainerSettings = self.settings
-        build_files = [
-            file
-            for file in ctx.files.select(exclude=settings.exclude)
-            if any(fnmatch.fnmatchcase(PurePosixPath(file.path).name, p) for p in settings.paths)
-        ]
+        build_files, left_out = manifests.split_production(
+            [
+                file
+                for file in ctx.files.select(exclude=settings.exclude)
+                if any(
+                    fnmatch.fnmatchcase(PurePosixPath(file.path).name, p) for p in settings.paths
+                )
+            ],
+            settings.not_production,
+        )
         if not build_files:
-            raise CheckSkipped("no Dockerfile or Containerfile in the project")
+            fixtures = f" ({left_out} under test directories left out)" if left_out else ""
+            raise CheckSkipped(f"no Dockerfile or Containerfile in the project{fixtures}")
         result = CheckResult()
         stages = 0
         probes = settings.healthcheck == "dockerfile-or-probes" and manifests_declare_probes(ctx)
@@ -88,6 +96,9 @@ class ContainerCheck(Check):
             if result.findings
             else f"{len(build_files)} build file(s) pass"
         )
+        if left_out:
+            result.metrics["build_files_left_out"] = float(left_out)
+            result.summary += f"; {left_out} under test directories left out (not_production)"
         return result
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:

@@ -31,6 +31,8 @@ class KubernetesSettings:
     """Where manifests live (patterns); empty means every YAML file that looks like one."""
     exclude: list[str] = field(default_factory=list)
     """Globs of YAML files that are not manifests to check."""
+    not_production: list[str] = field(default_factory=lambda: list(manifests.NOT_PRODUCTION))
+    """Globs of manifests for test fixtures, not production deployments: counted, not checked."""
     rendered_manifests: list[str] = field(default_factory=list)
     """Files or directories of rendered output (`helm template ... > out/`), even if untracked."""
     probe_kinds: list[str] = field(
@@ -74,9 +76,10 @@ class KubernetesCheck(Check):
     Settings = KubernetesSettings
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        sources = self._sources(ctx)
+        sources, left_out = self._sources(ctx)
         if not sources:
-            raise CheckSkipped("no Kubernetes manifests in the project")
+            fixtures = f" ({left_out} under test directories left out)" if left_out else ""
+            raise CheckSkipped(f"no Kubernetes manifests in the project{fixtures}")
         result = CheckResult()
         located: list[Located] = []
         autoscaled: dict[tuple[str, str], int] = {}
@@ -117,14 +120,19 @@ class KubernetesCheck(Check):
                 f"; {len(helm)} Helm template(s) skipped (list rendered output in "
                 "rendered_manifests to check them)"
             )
+        if left_out:
+            result.metrics["manifests_left_out"] = float(left_out)
+            result.summary += f"; {left_out} under test directories left out (not_production)"
         return result
 
-    def _sources(self, ctx: CheckContext) -> list[tuple[str, Path]]:
+    def _sources(self, ctx: CheckContext) -> tuple[list[tuple[str, Path]], int]:
+        """The manifests to check, and how many were left out as test fixtures."""
         settings: KubernetesSettings = self.settings
-        found = {
-            file.path: file.absolute
-            for file in manifests.candidate_files(ctx.files, settings.include, settings.exclude)
-        }
+        candidates, left_out = manifests.split_production(
+            manifests.candidate_files(ctx.files, settings.include, settings.exclude),
+            settings.not_production,
+        )
+        found = {file.path: file.absolute for file in candidates}
         for entry in settings.rendered_manifests:
             target = ctx.rootdir / entry
             if target.is_dir():
@@ -139,7 +147,7 @@ class KubernetesCheck(Check):
                 )
             for path in chosen:
                 found[_display_path(path, ctx.rootdir)] = path
-        return sorted(found.items())
+        return sorted(found.items()), left_out
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:
         return self.finding(

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from pytest_readiness.files import ProjectFile, ProjectFiles
+from pytest_readiness.files import ProjectFile, ProjectFiles, matches
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -29,6 +29,18 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 YAML_SUFFIXES = (".yaml", ".yml")
+NOT_PRODUCTION = ("tests", "test", "testing")
+"""Where build files and manifests are test fixtures, not what ships (a pattern is any part)."""
+
+
+def split_production(
+    files: Sequence[ProjectFile], not_production: Sequence[str]
+) -> tuple[list[ProjectFile], int]:
+    """The files that build or deploy what ships, and how many were left out as fixtures."""
+    kept = [file for file in files if not matches(file.path, not_production)]
+    return kept, len(files) - len(kept)
+
+
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
 
 
