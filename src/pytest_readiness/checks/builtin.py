@@ -12,6 +12,7 @@ from pytest_readiness.checks.operations.container import ContainerCheck
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.logging import LoggingCheck
 from pytest_readiness.checks.operations.runbook import RunbookCheck
+from pytest_readiness.checks.pipelines import PipelinesCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
 from pytest_readiness.checks.supply_chain import DependenciesCheck, VulnerabilitiesCheck
@@ -34,5 +35,6 @@ def pytest_readiness_checks() -> list[type[Check]]:
         LoggingCheck,
         DependenciesCheck,
         VulnerabilitiesCheck,
+        PipelinesCheck,
         SecretsCheck,
     ]
