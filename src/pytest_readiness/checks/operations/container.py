@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
-from pytest_readiness.checks.operations import dockerfile, manifests, pip_commands
+from pytest_readiness.checks.operations import debug_modes, dockerfile, manifests, pip_commands
 from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.secret_names import looks_secret
 from pytest_readiness.files import ProjectFile
@@ -140,6 +140,7 @@ class Review:
             *self.secrets(),
             *self.remote_adds(),
             *self.pip_installs(),
+            *self.debug_modes(),
         ]
 
     def _finding(
@@ -324,6 +325,53 @@ class Review:
                 line,
                 fix,
                 f"file:{name}",
+            )
+
+    def debug_modes(self) -> Iterator[Finding]:
+        """The final stage's command and environment must not be a development mode."""
+        final = self.parsed.final_stage
+        fix = (
+            "run a production server (gunicorn/uvicorn without --reload, several workers) "
+            "and keep debug settings out of the image"
+        )
+        for keyword in ("ENTRYPOINT", "CMD"):
+            instruction = self.parsed.inherited(final, keyword)
+            if instruction is None:
+                continue
+            words = instruction.exec_form()
+            problems = (
+                debug_modes.command_problems(words)
+                if words is not None
+                else debug_modes.script_problems(instruction.script)
+            )
+            for problem in problems:
+                yield self._finding("debug-mode", problem, instruction.line, fix, problem)
+        for stage in reversed(self.parsed.lineage(final)):
+            for instruction in stage.instructions:
+                if instruction.keyword != "ENV":
+                    continue
+                for name, value in dockerfile.env_values(instruction.arguments).items():
+                    for problem in debug_modes.environment_problems(name, value):
+                        yield self._finding("debug-mode", problem, instruction.line, fix, name)
+                    if name == "DJANGO_SETTINGS_MODULE":
+                        yield from self._django_debug(value, instruction.line, fix)
+
+    def _django_debug(self, module: str, line: int, fix: str) -> Iterator[Finding]:
+        location = self._locate(module.replace(".", "/") + ".py")
+        if location is None:
+            return
+        try:
+            debug_line = debug_modes.django_debug_line(location.read_bytes())
+        except OSError:
+            return
+        if debug_line is not None:
+            yield self._finding(
+                "debug-mode",
+                f"the image runs with {module} (line {debug_line} sets DEBUG = True): Django "
+                "shows tracebacks and settings to anyone who hits an error",
+                line,
+                fix,
+                f"django:{module}",
             )
 
     def _locate(self, name: str) -> Path | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.operations import manifests
+from pytest_readiness.checks.operations import debug_modes, manifests
 from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
@@ -241,6 +241,32 @@ class ContainerReview:
         yield from self.user()
         yield from self.root_filesystem()
         yield from self.image()
+        yield from self.debug_modes()
+
+    def debug_modes(self) -> Iterator[Finding]:
+        """The container's command and environment must not be a development mode."""
+        fix = "run a production server (no --reload, no debugger) and keep debug settings off"
+        words: list[str] = []
+        for key in ("command", "args"):
+            value = self.container.get(key)
+            if isinstance(value, list):
+                words.extend(str(word) for word in value)
+        line = self.container.line_of("command" if "command" in self.container else "args")
+        shell = (
+            len(words) > 2 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c"
+        )
+        problems = (
+            debug_modes.script_problems(" ".join(words[2:]))
+            if shell
+            else debug_modes.command_problems(words)
+        )
+        for problem in problems:
+            yield self._finding("debug-mode", problem, fix, problem, line)
+        for variable in self.container.get("env") or []:
+            if isinstance(variable, LocatedMap) and isinstance(variable.get("value"), str | int):
+                name, value = str(variable.get("name")), str(variable["value"])
+                for problem in debug_modes.environment_problems(name, value):
+                    yield self._finding("debug-mode", problem, fix, name, variable.line)
 
     def probes(self) -> Iterator[Finding]:
         for probe in ("livenessProbe", "readinessProbe"):
