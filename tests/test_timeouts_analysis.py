@@ -339,8 +339,8 @@ def test_submodule_imports_of_clients_are_recognised(source: str) -> None:
 @pytest.mark.parametrize(
     ("source", "default", "severity"),
     [
-        ("import httpx\nhttpx.get(url)", "httpx's default timeout of 5 s", "low"),
-        ("import httpx\nhttpx.Client()", "httpx's default timeout of 5 s", "low"),
+        ("import httpx\nhttpx.get(url)", "httpx's default of 5 s", "low"),
+        ("import httpx\nhttpx.Client()", "httpx's default of 5 s", "low"),
         ("import aiohttp\naiohttp.ClientSession()", "5 minutes in total", "medium"),
         ("import openai\nopenai.OpenAI()", "openai's default of 10 minutes", "medium"),
         ("from anthropic import Anthropic\nAnthropic()", "anthropic's default of 10 min", "medium"),

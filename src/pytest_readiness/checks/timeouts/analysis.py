@@ -295,7 +295,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         if state == "none":
             message = f"{named} sets its timeout to None, which waits forever"
         elif state == "missing" and entry.rule is TimeoutRule.REQUIRED and entry.default:
-            message = f"{named} sets no timeout, so {entry.default} applies"
+            message = f"{named} sets no timeout: {entry.default}"
             severity = entry.default_severity
         elif state == "missing" and entry.rule is TimeoutRule.REQUIRED:
             message = f"{named} has no {entry.timeout_words}: a stalled peer blocks it forever"

@@ -59,14 +59,15 @@ MONGO_FIX = "pass socketTimeoutMS= (or timeoutMS=) and serverSelectionTimeoutMS=
 BOTO_FIX = "pass config=botocore.config.Config(connect_timeout=3, read_timeout=10, retries=...)"
 LLM_FIX = "pass timeout=<seconds> (and max_retries=) sized to the caller's deadline"
 GRPC_FIX = "pass timeout=<seconds>: a gRPC call without a deadline waits forever"
-HTTPX_DEFAULT = "httpx's default timeout of 5 s"
+HTTPX_DEFAULT = "httpx's default of 5 s applies: set the one the caller's deadline allows"
 AIOHTTP_DEFAULT = (
-    "aiohttp's default of 5 minutes in total, far longer than a caller waiting on a request can"
+    "aiohttp's default of 5 minutes in total applies, far longer than a caller can wait"
 )
 LLM_DEFAULT = (
-    "{name}'s default of 10 minutes per request (with 2 retries), longer than any request path"
+    "{name}'s default of 10 minutes per request (and 2 retries) applies, longer than any "
+    "caller can wait"
 )
-BOTO_DEFAULT = "botocore's defaults of 60 s to connect and 60 s per read, with retries"
+BOTO_DEFAULT = "botocore's defaults of 60 s to connect and 60 s per read (with retries) apply"
 HTTP_METHODS = ("get", "options", "head", "post", "put", "patch", "delete")
 
 TIMEOUT_CLASSES = frozenset({"httpx.Timeout", "aiohttp.ClientTimeout", "urllib3.Timeout"})
