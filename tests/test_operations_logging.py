@@ -273,3 +273,25 @@ def test_best_effort_cleanups_probes_and_fallbacks_are_counted_not_reported(
     assert result.findings == []
     assert result.metrics["idiom_swallows_left_out"] == 6
     assert "6 silent `except` in clean-ups" in result.summary
+
+
+def test_a_bare_except_that_reraises_through_a_helper_is_not_reported(tmp_path: Path) -> None:
+    source = """
+    import sys
+    from app import util
+
+    def commit(transaction):
+        try:
+            transaction.commit()
+        except:
+            with util.safe_reraise():
+                transaction.rollback()
+
+    def close(transaction):
+        try:
+            transaction.close()
+        except:
+            error = sys.exc_info()
+        return error
+    """
+    assert run(LoggingCheck, project(tmp_path, {"src/app/tx.py": source})).findings == []

@@ -279,7 +279,7 @@ class SourceReview(ast.NodeVisitor):
         of assignments keeps the default it had; a `try/except/else` probe takes the failure as
         its answer; a handler that re-raises keeps its own failure visible while it cleans up.
         """
-        reraises = any(isinstance(item, ast.Raise) for item in ast.walk(node))
+        reraises = any(_reraises(item) for item in ast.walk(node))
         silent = all(_is_noop(statement) for statement in node.body)
         if node.type is None and not reraises:
             self._observe(
@@ -332,6 +332,16 @@ class SourceReview(ast.NodeVisitor):
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0) + 1
         self.observations.append(Observation(rule, message, line, column, fix, key))
+
+
+def _reraises(node: ast.AST) -> bool:
+    """`raise`, or a helper that re-raises: `with util.safe_reraise():`, `sys.exc_info()` kept."""
+    if isinstance(node, ast.Raise):
+        return True
+    if isinstance(node, ast.Call):
+        name = _name_of(node.func)
+        return "reraise" in name or name == "exc_info"
+    return False
 
 
 def _is_cleanup(statement: ast.stmt) -> bool:
