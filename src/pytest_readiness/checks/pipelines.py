@@ -16,6 +16,7 @@ from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.operations import manifests
+from pytest_readiness.checks.supply_chain.install_commands import DEFAULT_INSTALL_FILES
 from pytest_readiness.files import ProjectFile, matches
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
@@ -38,16 +39,11 @@ class PipelinesSettings:
     """GitHub Actions workflow files: Action pins, job timeouts and `run:` steps are checked."""
     scripts: list[str] = field(
         default_factory=lambda: [
-            ".gitlab-ci.yml",
-            "Dockerfile",
-            "Dockerfile.*",
-            "*.Dockerfile",
-            "Containerfile",
-            "*.sh",
-            "Makefile",
+            pattern for pattern in DEFAULT_INSTALL_FILES if not pattern.startswith(".github/")
         ]
     )
-    """Other build files and scripts searched for `curl ... | sh` (a name matches anywhere)."""
+    """Other build files and scripts searched for `curl ... | sh` (a name matches anywhere): by
+    default the files whose `pip install`s `dependencies` reads, without the workflows."""
     trusted_owners: list[str] = field(default_factory=lambda: ["actions", "github"])
     """Owners whose Actions, when not pinned by SHA, are a low finding instead of a medium one."""
     require_timeout: bool = True
@@ -79,7 +75,7 @@ class PipelinesCheck(Check):
         )
         left_out += scripts_left_out
         if not workflows and not scripts:
-            fixtures = f" ({left_out} under test directories left out)" if left_out else ""
+            fixtures = manifests.fixtures_note(left_out)
             raise CheckSkipped(f"no CI workflow, build file or shell script{fixtures}")
         result = CheckResult()
         jobs = 0
@@ -112,9 +108,7 @@ class PipelinesCheck(Check):
             if result.findings
             else f"{summary} pass"
         )
-        if left_out:
-            result.metrics["files_left_out"] = float(left_out)
-            result.summary += f"; {left_out} under test directories left out (not_production)"
+        manifests.count_left_out(result, "files_left_out", left_out)
         return result
 
     def _read(self, file: ProjectFile, result: CheckResult) -> str | None:

@@ -74,7 +74,7 @@ class ContainerCheck(Check):
             settings.not_production,
         )
         if not build_files:
-            fixtures = f" ({left_out} under test directories left out)" if left_out else ""
+            fixtures = manifests.fixtures_note(left_out)
             raise CheckSkipped(f"no Dockerfile or Containerfile in the project{fixtures}")
         result = CheckResult()
         stages = 0
@@ -96,9 +96,7 @@ class ContainerCheck(Check):
             if result.findings
             else f"{len(build_files)} build file(s) pass"
         )
-        if left_out:
-            result.metrics["build_files_left_out"] = float(left_out)
-            result.summary += f"; {left_out} under test directories left out (not_production)"
+        manifests.count_left_out(result, "build_files_left_out", left_out)
         return result
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:

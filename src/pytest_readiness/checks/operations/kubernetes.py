@@ -78,7 +78,7 @@ class KubernetesCheck(Check):
     def run(self, ctx: CheckContext) -> CheckResult:
         sources, left_out = self._sources(ctx)
         if not sources:
-            fixtures = f" ({left_out} under test directories left out)" if left_out else ""
+            fixtures = manifests.fixtures_note(left_out)
             raise CheckSkipped(f"no Kubernetes manifests in the project{fixtures}")
         result = CheckResult()
         located: list[Located] = []
@@ -120,9 +120,7 @@ class KubernetesCheck(Check):
                 f"; {len(helm)} Helm template(s) skipped (list rendered output in "
                 "rendered_manifests to check them)"
             )
-        if left_out:
-            result.metrics["manifests_left_out"] = float(left_out)
-            result.summary += f"; {left_out} under test directories left out (not_production)"
+        manifests.count_left_out(result, "manifests_left_out", left_out)
         return result
 
     def _sources(self, ctx: CheckContext) -> tuple[list[tuple[str, Path]], int]:

@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
 from pytest_readiness.files import ProjectFile, ProjectFiles, matches
+from pytest_readiness.model import CheckResult
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -39,6 +40,18 @@ def split_production(
     """The files that build or deploy what ships, and how many were left out as fixtures."""
     kept = [file for file in files if not matches(file.path, not_production)]
     return kept, len(files) - len(kept)
+
+
+def fixtures_note(count: int) -> str:
+    """What a skip message says about the files `split_production` left out."""
+    return f" ({count} under test directories left out)" if count else ""
+
+
+def count_left_out(result: CheckResult, metric: str, count: int) -> None:
+    """Say in the metrics and the summary how many files were left out as test fixtures."""
+    if count:
+        result.metrics[metric] = float(count)
+        result.summary += f"; {count} under test directories left out (not_production)"
 
 
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
