@@ -247,5 +247,5 @@ def test_manifests_under_test_directories_are_counted_not_checked(tmp_path: Path
 
     assert default.findings == []
     assert default.metrics["manifests_left_out"] == 1
-    assert "1 under test directories left out" in default.summary
+    assert "1 under test or example directories left out" in default.summary
     assert {f.path for f in configured.findings} == {"tests/fixtures/bad.yaml"}
