@@ -256,6 +256,8 @@ def test_broad_except_that_swallows_a_network_failure_is_reported() -> None:
         "except Exception:\n    log.warning('ping failed')",
         "except Exception:\n    raise",
         "except requests.Timeout:\n    continue",
+        "except asyncio.CancelledError:\n    return",
+        "except (KeyboardInterrupt, SystemExit):\n    pass",
     ],
 )
 def test_handled_or_retried_exceptions_are_not_reported(handler: str) -> None:
@@ -363,6 +365,7 @@ def test_clients_with_a_default_say_what_it_is_at_a_matching_severity(
     [
         ("import redis\nredis.Redis(host='h')", True),
         ("import redis\nredis.Redis(host='h', socket_timeout=2)", False),
+        ("import redis\nredis.Redis(connection_pool=pool)", False),
         ("import redis\nredis.Redis.from_url(url)", False),
         ("import redis\nredis.from_url('redis://h:6379/0')", True),
         ("import redis\nredis.from_url('redis://h/0?socket_timeout=2')", False),

@@ -28,6 +28,8 @@ from pytest_readiness.checks.timeouts.calls import (
 
 TimeoutState = Literal["set", "missing", "none", "unknown"]
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+CONTROL_FLOW = frozenset({"CancelledError", "GeneratorExit", "KeyboardInterrupt", "SystemExit"})
+"""Exceptions that stop work rather than report a failure: catching them silently hides none."""
 MAX_LABEL = 60
 
 
@@ -386,7 +388,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         if self.network_calls > before:
             self._network_tries.add(id(node))
             for handler in node.handlers:
-                if _is_silent(handler.body):
+                if _is_silent(handler.body) and not self._is_control_flow(handler):
                     caught = "except:" if handler.type is None else f"except {_caught(handler)}:"
                     self._report(
                         "swallowed-network-error",
@@ -399,6 +401,16 @@ class ModuleAnalysis(ast.NodeVisitor):
             self.visit(part)
 
     visit_TryStar = visit_Try
+
+    def _is_control_flow(self, handler: ast.ExceptHandler) -> bool:
+        """`except asyncio.CancelledError: return` ends a cancelled task; it hides no failure."""
+        if handler.type is None:
+            return False
+        caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        return all(
+            _last_name(self.resolve(name) or _expression_text(name)) in CONTROL_FLOW
+            for name in caught
+        )
 
     # --- hand-written retry loops -----------------------------------------------------------
 
@@ -506,6 +518,10 @@ def _is_zero(node: ast.expr) -> bool:
 
 def _mentions_stop(node: ast.Call) -> bool:
     return any(keyword.arg in ("stop", None) for keyword in node.keywords)
+
+
+def _last_name(name: Binding) -> str:
+    return name.rsplit(".", 1)[-1] if isinstance(name, str) else ""
 
 
 def _handler_key(handler: ast.ExceptHandler) -> str:

@@ -160,7 +160,7 @@ _NETWORK_FUNCTIONS = _table(
             f"redis.{name}",
             TimeoutRule.REQUIRED,
             REDIS_FIX,
-            keywords=("socket_timeout",),
+            keywords=("socket_timeout", "connection_pool"),
             dsn_position=0 if "from_url" in name else None,
         )
         for name in (

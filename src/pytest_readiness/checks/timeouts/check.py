@@ -23,7 +23,7 @@ from pytest_readiness.checks.timeouts.analysis import ModuleAnalysis
 from pytest_readiness.checks.timeouts.calls import CallTable, parse_extra_call
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 """Bump when the analysis changes, so cached per-file results are recomputed."""
 
 
