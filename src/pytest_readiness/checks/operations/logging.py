@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,6 +48,11 @@ CLEANUP_CALLS = frozenset(
         "flush",
         "unsubscribe",
         "reset",
+        "wait_closed",
+        "connection_lost",
+        "write_eof",
+        "abort",
+        "collect",
         "__exit__",
         "__aexit__",
     }
@@ -251,7 +256,7 @@ class SourceReview(ast.NodeVisitor):
         fallthrough = bool(node.body) and isinstance(node.body[-1], ast.Return)
         optional_import = all(isinstance(item, ast.Import | ast.ImportFrom) for item in node.body)
         tearing_down = bool(self.functions) and self.functions[-1] in CLEANUP_FUNCTIONS
-        cleanup = all(_is_cleanup(item) for item in node.body)
+        cleanup = _is_teardown(node.body)
         fallback = all(isinstance(item, ast.Assign | ast.AnnAssign) for item in node.body)
         probe = bool(node.orelse)
         preserving = id(node) in self.preserving
@@ -344,11 +349,27 @@ def _reraises(node: ast.AST) -> bool:
     return False
 
 
-def _is_cleanup(statement: ast.stmt) -> bool:
-    if not isinstance(statement, ast.Expr):
-        return False
-    call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
-    return isinstance(call, ast.Call) and _name_of(call.func) in CLEANUP_CALLS
+def _is_teardown(body: Sequence[ast.stmt]) -> bool:
+    """A block of bare calls (under `if`/`for` too) of which at least one releases something:
+    `transport.write_eof(); transport.close()`, `if os.path.exists(p): os.unlink(p)`."""
+    calls = list(_bare_calls(body))
+    return bool(calls) and None not in calls and any(_releases(call) for call in calls if call)
+
+
+def _bare_calls(body: Sequence[ast.stmt]) -> Iterator[ast.Call | None]:
+    """The calls of a block of call statements; None for any statement that is not one."""
+    for statement in body:
+        if isinstance(statement, ast.If | ast.For | ast.AsyncFor):
+            yield from _bare_calls([*statement.body, *statement.orelse])
+            continue
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        value = value.value if isinstance(value, ast.Await) else value
+        yield value if isinstance(value, ast.Call) else None
+
+
+def _releases(call: ast.Call) -> bool:
+    name = _name_of(call.func)
+    return name in CLEANUP_CALLS or name.startswith(("close", "release", "shutdown", "stop"))
 
 
 def _is_broad(caught: ast.expr) -> bool:
