@@ -50,13 +50,33 @@ def test_findings_carry_mapped_severity_cwe_and_doc_link(tmp_path: Path) -> None
     assert [(f.rule, f.severity, f.path, f.line) for f in result.findings] == [
         ("B404", Severity.LOW, "src/app.py", 1),
         ("B602", Severity.HIGH, "src/app.py", 5),
-        ("B101", Severity.LOW, "src/app.py", 6),
     ]
+    assert result.metrics["issues_left_out"] == 1
+    assert result.summary.endswith("; 1 B101 left out (leave_out)")
     shell = result.findings[1]
     assert "(CWE-78)" in shell.message
     assert "[bandit high/high]" in shell.message
     assert shell.fix.startswith("see https://bandit.readthedocs.io/")
     assert result.metrics["files_scanned"] == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "settings"),
+    [
+        ({}, BanditSettings(leave_out=[])),
+        ({".bandit": "[bandit]\ntests = B101,B602,B404\n"}, BanditSettings()),
+    ],
+    ids=["setting", "project-selects-it"],
+)
+def test_asserts_are_reported_when_asked_for(
+    tmp_path: Path, files: dict[str, str], settings: BanditSettings
+) -> None:
+    write(tmp_path, {"src/app.py": APP, **files})
+
+    result = run_check(tmp_path, settings)
+
+    assert ("B101", 6) in [(f.rule, f.line) for f in result.findings]
+    assert result.metrics["issues_left_out"] == 0
 
 
 def test_the_severity_map_setting_reclassifies_and_ignores(tmp_path: Path) -> None:
@@ -68,7 +88,8 @@ def test_the_severity_map_setting_reclassifies_and_ignores(tmp_path: Path) -> No
     result = run_check(tmp_path, settings)
 
     assert [(f.rule, f.severity) for f in result.findings] == [("B602", Severity.CRITICAL)]
-    assert result.metrics["issues_ignored_by_map"] == 2
+    assert result.metrics["issues_ignored_by_map"] == 1
+    assert result.metrics["issues_left_out"] == 1
 
 
 def test_project_bandit_config_skips_tests_and_excludes_paths(tmp_path: Path) -> None:
@@ -137,7 +158,7 @@ def test_the_baseline_accepts_known_issues_and_reports_new_ones(tmp_path: Path) 
     assert update.findings == []
     assert (tmp_path / ".readiness" / "bandit-baseline.json").is_file()
     assert [(f.rule, f.line) for f in later.findings] == [("B307", 8)]
-    assert later.metrics["baseline_accepted"] == 3
+    assert later.metrics["baseline_accepted"] == 2
 
 
 def test_an_unparseable_file_is_a_medium_finding(tmp_path: Path) -> None:

@@ -106,9 +106,30 @@ def test_the_digest_follows_the_config_content(tmp_path: Path) -> None:
         ("*/generated/*", "src/generated/a.py", True),
         ("gen", "src/generated/a.py", True),
         ("docs", "src/app.py", False),
+        ("./vendor", "vendor/lib.py", True),
+        ("./vendor", "src/vendor/lib.py", False),
+        ("vendor", "src/vendor/lib.py", True),
+        ("./vendor", "vendored.py", True),
     ],
 )
 def test_excluded_paths_follow_bandits_glob_or_substring_rule(
     pattern: str, path: str, excluded: bool
 ) -> None:
     assert BanditSetup(excluded_paths=(pattern,)).excludes(path) is excluded
+
+
+@pytest.mark.parametrize(
+    ("targets", "path", "seen", "excluded"),
+    [
+        (("./src",), "src/vendor/a.py", "./src/vendor/a.py", False),
+        (("src",), "src/vendor/a.py", "src/vendor/a.py", False),
+        (("./src", "./vendor"), "vendor/a.py", "./vendor/a.py", True),
+    ],
+)
+def test_excludes_match_the_paths_bandit_walks_from_the_ini_targets(
+    targets: tuple[str, ...], path: str, seen: str, excluded: bool
+) -> None:
+    setup = BanditSetup(excluded_paths=("./vendor",), written_targets=targets)
+
+    assert setup.bandit_path(path) == seen
+    assert setup.excludes(path) is excluded

@@ -220,3 +220,28 @@ def test_gate_fails_the_item_on_a_root_image_and_reports_it(pytester: pytest.Pyt
         "operations",
     )
     assert {"root-user", "secret-in-image"} <= {f["rule"] for f in record["findings"]}
+
+
+def test_build_files_under_test_directories_are_counted_not_checked(tmp_path: Path) -> None:
+    ctx = project(
+        tmp_path,
+        {"Dockerfile": MINIMAL, "tests/docker/Dockerfile": BAD, "pkg/testing/Dockerfile": BAD},
+    )
+
+    default = run(ContainerCheck, ctx)
+    configured = run(ContainerCheck, ctx, not_production=[])
+
+    assert default.findings == []
+    assert default.metrics["build_files_left_out"] == 2
+    assert "2 under test or example directories left out" in default.summary
+    assert {f.path for f in configured.findings} == {
+        "tests/docker/Dockerfile",
+        "pkg/testing/Dockerfile",
+    }
+
+
+def test_only_test_fixtures_is_a_skip_that_says_so(tmp_path: Path) -> None:
+    ctx = project(tmp_path, {"tests/docker/Dockerfile": BAD})
+
+    with pytest.raises(CheckSkipped, match="1 under test or example directories left out"):
+        run(ContainerCheck, ctx)

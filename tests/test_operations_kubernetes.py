@@ -237,3 +237,15 @@ def test_gate_reports_findings_of_a_deployment(pytester: pytest.Pytester) -> Non
     located = {(f["rule"], f["path"], f["line"]) for f in record["findings"]}
     assert ("unparseable-manifest", "deploy/broken.yaml", 3) in located
     assert ("runs-as-root", "deploy/all.yml", 33) in located
+
+
+def test_manifests_under_test_directories_are_counted_not_checked(tmp_path: Path) -> None:
+    ctx = project(tmp_path, {"deploy/app.yaml": GOOD, "tests/fixtures/bad.yaml": BAD})
+
+    default = run(KubernetesCheck, ctx)
+    configured = run(KubernetesCheck, ctx, not_production=[])
+
+    assert default.findings == []
+    assert default.metrics["manifests_left_out"] == 1
+    assert "1 under test or example directories left out" in default.summary
+    assert {f.path for f in configured.findings} == {"tests/fixtures/bad.yaml"}

@@ -52,7 +52,7 @@ def handle(request, password, settings):
     except:
         pass
     try:
-        request.close()
+        request.commit()
     except (OSError, ValueError):
         ...
     log.info("login with %s", password)
@@ -80,8 +80,9 @@ def test_each_rule_at_its_line(tmp_path: Path) -> None:
         ("secret-logged", 17),
         ("secret-logged", 18),
         ("secret-logged", 20),
-        ("swallowed-exception", 14),
     ]
+    assert result.metrics["narrow_swallows_left_out"] == 1
+    assert "1 narrow `except ...: pass` left out" in result.summary
     messages = " ".join(finding.message for finding in by_rule(result, "secret-logged"))
     for name in ("'password'", "'api_key'", "'db_password'", "'auth_token'"):
         assert name in messages
@@ -112,13 +113,55 @@ def test_try_this_then_that_is_not_a_swallowed_error(tmp_path: Path) -> None:
         except ValueError:
             pass
         try:
-            value = float(text)
+            record(float(text))
         except ValueError:
             pass
         return None
     """
-    result = run(LoggingCheck, project(tmp_path, {"app.py": source}))
+    result = run(LoggingCheck, project(tmp_path, {"app.py": source}), swallowed="all")
     assert [(f.rule, f.line) for f in result.findings] == [("swallowed-exception", 8)]
+
+
+def test_every_narrow_swallow_is_listed_when_asked_for(tmp_path: Path) -> None:
+    result = run(LoggingCheck, project(tmp_path, {"src/app/views.py": DIRTY}), swallowed="all")
+    assert ("swallowed-exception", 14) in [(f.rule, f.line) for f in result.findings]
+    assert "narrow_swallows_left_out" not in result.metrics
+
+
+BROAD = """
+class Pool:
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def recycle(self, conn):
+        try:
+            conn.refresh()
+        except (ValueError, Exception):
+            pass
+        try:
+            self.notify()
+        except BaseException:
+            ...
+
+try:
+    import ujson as json
+except Exception:
+    pass
+"""
+
+
+def test_broad_swallows_are_reported_but_not_finalisers_or_optional_imports(
+    tmp_path: Path,
+) -> None:
+    result = run(LoggingCheck, project(tmp_path, {"src/app/pool.py": BROAD}))
+    assert [(f.rule, f.line) for f in result.findings] == [
+        ("swallowed-exception", 11),
+        ("swallowed-exception", 15),
+    ]
+    assert "`except BaseException: pass`" in result.findings[1].message
 
 
 def test_a_module_that_defines_print_is_not_printing(tmp_path: Path) -> None:
@@ -176,3 +219,86 @@ def test_gate_counts_print_calls_as_risks(pytester: pytest.Pytester) -> None:
     assert [(f["rule"], f["path"], f["line"]) for f in record["findings"]] == [
         ("print-call", "src/app/core.py", 2)
     ]
+
+
+IDIOMS = """
+import os
+
+
+def fetch(conn, path):
+    try:
+        conn.send()
+    except Exception:
+        try:
+            conn.close()
+        except Exception:
+            pass
+        try:
+            os.unlink(path)
+        except Exception:
+            pass
+        raise
+    try:
+        size = os.path.getsize(path)
+    except Exception:
+        pass
+    try:
+        conn.ping()
+    except Exception:
+        pass
+    else:
+        return conn
+    try:
+        conn.send()
+    finally:
+        try:
+            conn.flush_log()
+        except Exception:
+            pass
+    try:
+        if conn.can_write_eof():
+            conn.write_eof()
+        for stream in conn.streams:
+            stream.close_connection()
+    except Exception:
+        pass
+
+
+class Pool:
+    def close(self):
+        try:
+            self.drain()
+        except Exception:
+            pass
+"""
+
+
+def test_best_effort_cleanups_probes_and_fallbacks_are_counted_not_reported(
+    tmp_path: Path,
+) -> None:
+    result = run(LoggingCheck, project(tmp_path, {"src/app/pool.py": IDIOMS}))
+    assert result.findings == []
+    assert result.metrics["idiom_swallows_left_out"] == 7
+    assert "7 silent `except` in clean-ups" in result.summary
+
+
+def test_a_bare_except_that_reraises_through_a_helper_is_not_reported(tmp_path: Path) -> None:
+    source = """
+    import sys
+    from app import util
+
+    def commit(transaction):
+        try:
+            transaction.commit()
+        except:
+            with util.safe_reraise():
+                transaction.rollback()
+
+    def close(transaction):
+        try:
+            transaction.close()
+        except:
+            error = sys.exc_info()
+        return error
+    """
+    assert run(LoggingCheck, project(tmp_path, {"src/app/tx.py": source})).findings == []

@@ -253,15 +253,33 @@ def test_broad_except_that_swallows_a_network_failure_is_reported() -> None:
 @pytest.mark.parametrize(
     "handler",
     [
-        "except requests.RequestException:\n    pass",
         "except Exception:\n    log.warning('ping failed')",
         "except Exception:\n    raise",
+        "except requests.Timeout:\n    continue",
+        "except asyncio.CancelledError:\n    return",
+        "except (KeyboardInterrupt, SystemExit):\n    pass",
     ],
 )
-def test_specific_or_handled_exceptions_are_not_reported(handler: str) -> None:
-    source = f"import requests\ntry:\n    requests.get(url, timeout=3)\n{handler}\n"
+def test_handled_or_retried_exceptions_are_not_reported(handler: str) -> None:
+    body = textwrap.indent(f"try:\n    requests.get(url, timeout=3)\n{handler}\n", "    ")
+    source = f"import requests\nfor attempt in range(3):\n{body}"
 
     assert analyse(source) == []
+
+
+def test_a_specific_network_error_silenced_is_reported_with_its_class() -> None:
+    source = """
+        import requests
+        try:
+            requests.get(url, timeout=3)
+        except requests.Timeout:
+            pass
+        """
+
+    [finding] = analyse(source)
+
+    assert finding["rule"] == "swallowed-network-error"
+    assert "`except requests.Timeout:`" in finding["message"]
 
 
 def test_broad_except_around_local_code_is_not_reported() -> None:
@@ -277,3 +295,165 @@ def test_keys_identify_findings_by_scope_and_occurrence_not_line() -> None:
     assert [finding["key"] for finding in first] == [finding["key"] for finding in moved]
     assert len({finding["key"] for finding in first}) == 2
     assert [finding["line"] for finding in moved] == [5, 6]
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "requests.adapters.DEFAULT_RETRIES = 3",
+        "s.auth = ('user', 'pass')",
+        "s.headers['X-Token'] = token",
+        "s.mount('https://', adapter)",
+        "aiohttp.hdrs.X = 'y'",
+        "s.verify, other = False, 1",
+    ],
+)
+def test_assigning_to_an_attribute_or_key_keeps_what_a_name_is(assignment: str) -> None:
+    source = f"""
+        import aiohttp
+        import requests
+        import requests.adapters
+
+        def main():
+            s = requests.Session()
+            {assignment}
+            s.get(url)
+            requests.get(url)
+        """
+
+    assert lines(source) == [9, 10]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from aiohttp.client import ClientSession\nClientSession()",
+        "from aiohttp.client import ClientSession\nasync def f():\n"
+        "    async with ClientSession(timeout=t) as s:\n        await s.get(u, timeout=None)",
+        "from httpx._client import Client\nClient(timeout=None)",
+        "from redis.client import Redis\nRedis()",
+    ],
+)
+def test_submodule_imports_of_clients_are_recognised(source: str) -> None:
+    assert len(lines(source)) == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "default", "severity"),
+    [
+        ("import httpx\nhttpx.get(url)", "httpx's default of 5 s", "low"),
+        ("import httpx\nhttpx.Client()", "httpx's default of 5 s", "low"),
+        ("import aiohttp\naiohttp.ClientSession()", "5 minutes in total", "medium"),
+        ("import openai\nopenai.OpenAI()", "openai's default of 10 minutes", "medium"),
+        ("from anthropic import Anthropic\nAnthropic()", "anthropic's default of 10 min", "medium"),
+        ("import boto3\nboto3.client('s3')", "botocore's defaults of 60 s", "low"),
+        ("import boto3\nboto3.Session().client('s3')", "botocore's defaults of 60 s", "low"),
+    ],
+)
+def test_clients_with_a_default_say_what_it_is_at_a_matching_severity(
+    source: str, default: str, severity: str
+) -> None:
+    [finding] = analyse(source)
+
+    assert default in finding["message"]
+    assert "forever" not in finding["message"]
+    assert finding["severity"] == severity
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        ("import redis\nredis.Redis(host='h')", True),
+        ("import redis\nredis.Redis(host='h', socket_timeout=2)", False),
+        ("import redis\nredis.Redis(connection_pool=pool)", False),
+        ("import redis\nredis.Redis.from_url(url)", False),
+        ("import redis\nredis.from_url('redis://h:6379/0')", True),
+        ("import redis\nredis.from_url('redis://h/0?socket_timeout=2')", False),
+        ("import redis.asyncio\nredis.asyncio.Redis()", True),
+        ("import psycopg2\npsycopg2.connect(host='h', dbname='d')", True),
+        ("import psycopg2\npsycopg2.connect('dbname=d connect_timeout=3')", False),
+        ("import psycopg\npsycopg.connect(dsn)", False),
+        ("import psycopg\npsycopg.connect(conninfo, connect_timeout=3)", False),
+        ("from sqlalchemy import create_engine\ncreate_engine('postgresql://h/d')", True),
+        ("from sqlalchemy import create_engine\ncreate_engine('sqlite:///x.db')", False),
+        (
+            "from sqlalchemy import create_engine\n"
+            "create_engine('postgresql://h/d', connect_args={'connect_timeout': 3})",
+            False,
+        ),
+        (
+            "from sqlalchemy import create_engine\n"
+            "create_engine('postgresql://h/d', connect_args={'sslmode': 'require'})",
+            True,
+        ),
+        ("import pymongo\npymongo.MongoClient('mongodb://h')", True),
+        ("import pymongo\npymongo.MongoClient('mongodb://h', socketTimeoutMS=5000)", False),
+        ("import boto3\nboto3.client('s3', config=cfg)", False),
+        ("import openai\nopenai.OpenAI(timeout=20, max_retries=2)", False),
+        ("from svc_pb2_grpc import SvcStub\nSvcStub(channel).Get(request)", True),
+        ("from svc_pb2_grpc import SvcStub\nSvcStub(channel).Get(request, timeout=2)", False),
+    ],
+)
+def test_database_cloud_llm_and_grpc_clients_are_known(source: str, reported: bool) -> None:
+    assert bool(lines(source)) is reported
+
+
+def test_a_configured_call_names_the_keyword_that_carries_its_timeout() -> None:
+    table = CallTable.build(subprocess=False, extra=["billing.Client:deadline"])
+    source = "import billing\nbilling.Client(timeout=3)\nbilling.Client(deadline=3)\n"
+
+    found = ModuleAnalysis(table).run(ast.parse(source))
+
+    assert [(f["line"], "deadline=" in f["message"]) for f in found] == [(2, True)]
+
+
+RETRY_LOOP = """
+import time
+import itertools
+import requests
+
+def fetch(url):
+    {head}
+        try:
+            return requests.get(url, timeout=3)
+        except requests.RequestException{handler}
+"""
+
+
+@pytest.mark.parametrize(
+    ("head", "handler", "severity"),
+    [
+        ("while True:", ":\n            pass", "medium"),
+        ("while 1:", " as error:\n            log(error)", "medium"),
+        ("for _ in itertools.count():", ":\n            continue", "medium"),
+        ("while True:", ":\n            time.sleep(1)", "low"),
+    ],
+)
+def test_a_hand_written_retry_loop_without_a_bound_is_reported(
+    head: str, handler: str, severity: str
+) -> None:
+    findings = analyse(RETRY_LOOP.format(head=head, handler=handler))
+
+    loops = [f for f in findings if f["rule"] == "retry-loop-unbounded"]
+    assert [(f["line"], f["severity"]) for f in loops] == [(7, severity)]
+
+
+@pytest.mark.parametrize(
+    ("head", "handler"),
+    [
+        ("for attempt in range(5):", ":\n            pass"),
+        ("while True:", ":\n            if attempt > 3:\n                raise"),
+        ("while True:", ":\n            break"),
+        ("while retrying:", ":\n            pass"),
+    ],
+)
+def test_bounded_retry_loops_are_not_reported(head: str, handler: str) -> None:
+    findings = analyse(RETRY_LOOP.format(head=head, handler=handler))
+
+    assert "retry-loop-unbounded" not in {f["rule"] for f in findings}
+
+
+def test_a_server_loop_without_a_network_call_is_not_a_retry_loop() -> None:
+    source = "while True:\n    try:\n        serve_one()\n    except Exception:\n        pass\n"
+
+    assert analyse(source) == []

@@ -172,3 +172,27 @@ def test_the_example_service_flaw_is_reported_as_waived(pytester: pytest.Pyteste
     )
     assert report["verdict"] == "ready-with-risks"
     assert result.ret == 0
+
+
+@pytest.mark.parametrize("spec", ["fetch", "billing.charge:", "billing.charge:not a name"])
+def test_a_malformed_calls_entry_is_a_usage_error_naming_it(
+    pytester: pytest.Pytester, spec: str
+) -> None:
+    pytester.makepyprojecttoml(f'[tool.readiness.timeouts]\ncalls = ["{spec}"]\n')
+    pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+
+    result = pytester.runpytest("--readiness-only", "--readiness-select", "timeouts")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*timeouts*{spec}*"])
+
+
+def test_tests_examples_and_scripts_are_left_out_and_counted(tmp_path: Path) -> None:
+    for name in ("src/client.py", "examples/demo.py", "scripts/release.py", "tests/test_x.py"):
+        write(tmp_path, name, CLIENT)
+
+    result = run_check(tmp_path)
+
+    assert {finding.path for finding in result.findings} == {"src/client.py"}
+    assert result.metrics["files_left_out"] == 3
+    assert result.summary.endswith("; 3 file(s) of tests, examples or scripts left out (exclude)")

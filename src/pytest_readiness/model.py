@@ -64,6 +64,8 @@ class Finding:
     column: int | None = None
     fix: str = ""
     waived: bool = False
+    also_reported_by: tuple[str, ...] = ()
+    """Other checks' findings of the same problem merged into this one, as `check:rule`."""
 
     def location(self) -> str:
         if self.path is None:
@@ -73,11 +75,21 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        if self.also_reported_by:
+            data["also_reported_by"] = list(self.also_reported_by)
+        else:
+            del data["also_reported_by"]
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
-        return cls(**{**data, "severity": Severity(data["severity"])})
+        return cls(
+            **{
+                **data,
+                "severity": Severity(data["severity"]),
+                "also_reported_by": tuple(data.get("also_reported_by", ())),
+            }
+        )
 
 
 @dataclass

@@ -27,6 +27,7 @@ from pytest_readiness.completeness import (
     exit_status,
 )
 from pytest_readiness.config import chosen
+from pytest_readiness.dedupe import merge_duplicates
 from pytest_readiness.gate import Gate
 from pytest_readiness.items import (
     COLLECTOR_NAME,
@@ -147,6 +148,7 @@ class CentralRole:
             return
         gate = self.gate
         completeness = self._completeness(session)
+        gate.records = merge_duplicates(gate.records)
         gate.waiver_uses = waiver_uses(gate.settings.gate.waivers, gate.records, gate.today)
         gate.decision = decide(
             gate.records,

@@ -15,6 +15,7 @@ from pytest_readiness.checks.operations.container import ContainerCheck
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.logging import LoggingCheck
 from pytest_readiness.checks.operations.runbook import RunbookCheck
+from pytest_readiness.checks.pipelines import PipelinesCheck
 from pytest_readiness.checks.project_metadata import ProjectMetadataCheck
 from pytest_readiness.checks.review import ReviewCheck
 from pytest_readiness.checks.secrets.check import SecretsCheck
@@ -47,6 +48,7 @@ def pytest_readiness_checks() -> list[type[Check]]:
         DependenciesCheck,
         VulnerabilitiesCheck,
         LicensesCheck,
+        PipelinesCheck,
         SecretsCheck,
         ReviewCheck,
         MetricsCheck,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from pytest_readiness.files import ProjectFiles, matches
+from pytest_readiness.files import ProjectFile, ProjectFiles, matches
+from pytest_readiness.reading import read_text
 
 CONTAINER_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile", "Procfile")
 WORKLOAD = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Service)\s*$", re.MULTILINE)
@@ -19,8 +20,13 @@ def service_evidence(files: ProjectFiles) -> str | None:
             continue
         if matches(file.path.rsplit("/", 1)[-1], CONTAINER_FILES):
             return file.path
-        if file.path.endswith((".yaml", ".yml")) and WORKLOAD.search(
-            file.absolute.read_text("utf-8", errors="replace")
-        ):
+        if file.path.endswith((".yaml", ".yml")) and WORKLOAD.search(_text(file)):
             return file.path
     return None
+
+
+def _text(file: ProjectFile) -> str:
+    try:
+        return read_text(file, errors="replace")
+    except OSError:
+        return ""  # too large or not a regular file: it says nothing about the project

@@ -19,6 +19,7 @@ from pytest_readiness.checks.operations.manifests import ManifestError, load_doc
 from pytest_readiness.checks.service_signs import service_evidence
 from pytest_readiness.files import ProjectFile, matches
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.reading import NotRead, read_text
 
 ZERO_FOR = {"", "0", "0s", "0m", "0h"}
 
@@ -115,7 +116,10 @@ class AlertsCheck(Check):
             if not file.path.endswith((".yml", ".yaml")) or matches(file.path, settings.exclude):
                 continue
             named = matches(file.path, settings.paths)
-            text = file.absolute.read_text("utf-8", errors="replace")
+            try:
+                text = read_text(file, errors="replace")
+            except NotRead:
+                continue  # listed in the summary and the files_over_cap metric
             if not named and "PrometheusRule" not in text:
                 continue
             try:

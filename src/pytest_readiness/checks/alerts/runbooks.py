@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from pytest_readiness.checks.operations import outline
+from pytest_readiness.reading import read_text
 
 URL_SCHEMES = ("http://", "https://")
 
@@ -32,7 +33,10 @@ def runbook_problem(link: str, rule_file: Path, rootdir: Path) -> str | None:
         return f"runbook {link!r} does not exist in the project"
     if not anchor:
         return None
-    text = document.read_text("utf-8", errors="replace")
+    try:
+        text = read_text(document, errors="replace")
+    except OSError as error:
+        return f"runbook {link!r} cannot be read: {error}"
     anchors = {anchor_of(section.title) for section in outline.parse(text).sections}
     if anchor.lower() not in anchors:
         return f"runbook {link!r}: {target} has no heading #{anchor}"

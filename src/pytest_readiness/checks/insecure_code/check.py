@@ -4,6 +4,7 @@ hard-coded passwords, unsafe deserialisation, ...), as bandit finds them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ class BanditSettings(SourceSettings):
     config: str = ""
     """A bandit config file (YAML or TOML) relative to the rootdir; default: as bandit finds it."""
     ignore_nosec: bool = False
+    leave_out: list[str] = field(default_factory=lambda: ["B101"])
+    """Bandit tests counted but not reported unless the project's bandit config selects them in
+    `tests`: B101 (`assert`) is skipped by most projects and is rarely a readiness problem."""
     baseline: str = ".readiness/bandit-baseline.json"
     """Accepted findings, by fingerprint; rewritten by --readiness-baseline-update."""
 
@@ -62,8 +66,13 @@ class BanditCheck(Check):
         mapping = SeverityMap(settings.severity_map)
         findings: list[Finding] = []
         ignored = 0
+        leave_out = set(settings.leave_out) - set(setup.tests)
+        left_out: Counter[str] = Counter()
         for path, records in outcome.results.items():
             for record in records:
+                if record["rule"] in leave_out:
+                    left_out[record["rule"]] += 1
+                    continue
                 finding = self._finding(path, record, mapping)
                 if finding is None:
                     ignored += 1
@@ -73,14 +82,19 @@ class BanditCheck(Check):
         summary = f"{len(open_findings)} issue(s)" if open_findings else "no issues"
         if accepted:
             summary += f" ({accepted} accepted in the baseline)"
+        summary += f" in {len(sources)} file(s)"
+        if left_out:
+            counts = ", ".join(f"{count} {rule}" for rule, count in sorted(left_out.items()))
+            summary += f"; {counts} left out (leave_out)"
         return CheckResult(
             findings=open_findings,
             metrics={
                 **outcome.metrics(),
                 "issues_ignored_by_map": float(ignored),
                 "baseline_accepted": float(accepted),
+                "issues_left_out": float(left_out.total()),
             },
-            summary=f"{summary} in {len(sources)} file(s)",
+            summary=summary,
         )
 
     @staticmethod

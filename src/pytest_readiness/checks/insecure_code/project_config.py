@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import fnmatch
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,6 @@ from pathlib import Path
 from pytest_readiness.cache import content_key
 from pytest_readiness.check import CheckError
 from pytest_readiness.checks.insecure_code.bandit_api import bandit
-from pytest_readiness.files import matches
 from pytest_readiness.reading import read_bytes, read_text
 
 
@@ -33,6 +33,8 @@ class BanditSetup:
     skips: tuple[str, ...] = ()
     excluded_paths: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    written_targets: tuple[str, ...] = ()
+    """`targets` as `.bandit` spells them (`./src`): bandit matches excludes on paths built so."""
     config_digest: str = ""
 
     def profile(self) -> dict[str, set[str]]:
@@ -40,12 +42,24 @@ class BanditSetup:
         return {"include": set(self.tests), "exclude": set(self.skips)}
 
     def excludes(self, path: str) -> bool:
-        """Bandit's rule: a glob match, or the pattern as a substring of the path."""
+        """Bandit's rule: a glob match, or the pattern as a substring, of the path bandit sees."""
+        seen = self.bandit_path(path)
         for pattern in self.excluded_paths:
-            cleaned = pattern.strip().removeprefix("./").rstrip("/")
-            if cleaned and (matches(path, [cleaned]) or cleaned in path):
+            cleaned = pattern.strip()
+            if cleaned and (fnmatch.fnmatch(seen, cleaned) or cleaned in seen):
                 return True
         return False
+
+    def bandit_path(self, path: str) -> str:
+        """The path as `bandit -r <target>` walks to it: `./src/a.py` under the default `.`."""
+        for written in self.written_targets or (".",):
+            root = written.rstrip("/") or "."
+            clean = root.removeprefix("./") if root != "." else "."
+            if clean == ".":
+                return f"{root}/{path}"
+            if path == clean or path.startswith(f"{clean}/"):
+                return root + path[len(clean) :]
+        return path
 
 
 def discover(rootdir: Path, explicit: str = "") -> BanditSetup:
@@ -66,6 +80,7 @@ def discover(rootdir: Path, explicit: str = "") -> BanditSetup:
             target.removeprefix("./").rstrip("/") or "."
             for target in _split(ini.get("targets", ""))
         ),
+        written_targets=_split(ini.get("targets", "")),
     )
     _validate_profile(setup)
     digest = content_key(repr(setup), *digest_parts)

@@ -16,12 +16,12 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
-from pytest_readiness.checks.operations import dockerfile, manifests, pip_commands
+from pytest_readiness.checks.operations import debug_modes, dockerfile, manifests, pip_commands
 from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.secret_names import looks_secret
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
-from pytest_readiness.reading import NotRead, read_text
+from pytest_readiness.reading import NotRead, read_bytes, read_text
 
 ROOT_USERS = frozenset({"root", "0"})
 
@@ -41,6 +41,8 @@ class ContainerSettings:
     """File-name patterns of the build files, matched in every directory."""
     exclude: list[str] = field(default_factory=lambda: ["*.md", "*.dockerignore"])
     """Globs of files that match `paths` but are not build files."""
+    not_production: list[str] = field(default_factory=lambda: list(manifests.NOT_PRODUCTION))
+    """Globs of build files for test fixtures, not production images: counted, not checked."""
     require_digest: bool = False
     """Accept only base images pinned by digest (`image@sha256:...`)."""
     floating_tags: list[str] = field(default_factory=lambda: ["latest"])
@@ -62,13 +64,19 @@ class ContainerCheck(Check):
 
     def run(self, ctx: CheckContext) -> CheckResult:
         settings: ContainerSettings = self.settings
-        build_files = [
-            file
-            for file in ctx.files.select(exclude=settings.exclude)
-            if any(fnmatch.fnmatchcase(PurePosixPath(file.path).name, p) for p in settings.paths)
-        ]
+        build_files, left_out = manifests.split_production(
+            [
+                file
+                for file in ctx.files.select(exclude=settings.exclude)
+                if any(
+                    fnmatch.fnmatchcase(PurePosixPath(file.path).name, p) for p in settings.paths
+                )
+            ],
+            settings.not_production,
+        )
         if not build_files:
-            raise CheckSkipped("no Dockerfile or Containerfile in the project")
+            fixtures = manifests.fixtures_note(left_out)
+            raise CheckSkipped(f"no Dockerfile or Containerfile in the project{fixtures}")
         result = CheckResult()
         stages = 0
         probes = settings.healthcheck == "dockerfile-or-probes" and manifests_declare_probes(ctx)
@@ -91,6 +99,7 @@ class ContainerCheck(Check):
             if result.findings
             else f"{len(build_files)} build file(s) pass"
         )
+        manifests.count_left_out(result, "build_files_left_out", left_out)
         return result
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:
@@ -132,6 +141,7 @@ class Review:
             *self.secrets(),
             *self.remote_adds(),
             *self.pip_installs(),
+            *self.debug_modes(),
         ]
 
     def _finding(
@@ -316,6 +326,53 @@ class Review:
                 line,
                 fix,
                 f"file:{name}",
+            )
+
+    def debug_modes(self) -> Iterator[Finding]:
+        """The final stage's command and environment must not be a development mode."""
+        final = self.parsed.final_stage
+        fix = (
+            "run a production server (gunicorn/uvicorn without --reload, several workers) "
+            "and keep debug settings out of the image"
+        )
+        for keyword in ("ENTRYPOINT", "CMD"):
+            instruction = self.parsed.inherited(final, keyword)
+            if instruction is None:
+                continue
+            words = instruction.exec_form()
+            problems = (
+                debug_modes.command_problems(words)
+                if words is not None
+                else debug_modes.script_problems(instruction.script)
+            )
+            for problem in problems:
+                yield self._finding("debug-mode", problem, instruction.line, fix, problem)
+        for stage in reversed(self.parsed.lineage(final)):
+            for instruction in stage.instructions:
+                if instruction.keyword != "ENV":
+                    continue
+                for name, value in dockerfile.env_values(instruction.arguments).items():
+                    for problem in debug_modes.environment_problems(name, value):
+                        yield self._finding("debug-mode", problem, instruction.line, fix, name)
+                    if name == "DJANGO_SETTINGS_MODULE":
+                        yield from self._django_debug(value, instruction.line, fix)
+
+    def _django_debug(self, module: str, line: int, fix: str) -> Iterator[Finding]:
+        location = self._locate(module.replace(".", "/") + ".py")
+        if location is None:
+            return
+        try:
+            debug_line = debug_modes.django_debug_line(read_bytes(location))
+        except OSError:
+            return
+        if debug_line is not None:
+            yield self._finding(
+                "debug-mode",
+                f"the image runs with {module} (line {debug_line} sets DEBUG = True): Django "
+                "shows tracebacks and settings to anyone who hits an error",
+                line,
+                fix,
+                f"django:{module}",
             )
 
     def _locate(self, name: str) -> Path | None:

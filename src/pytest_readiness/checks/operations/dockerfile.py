@@ -185,12 +185,17 @@ def arg_defaults(arguments: str) -> dict[str, str]:
 
 def env_names(arguments: str) -> list[str]:
     """The keys an ENV sets: `ENV A=1 B="x y"` or the old one-key form `ENV A some value`."""
+    return list(env_values(arguments))
+
+
+def env_values(arguments: str) -> dict[str, str]:
+    """What an ENV sets: `ENV A=1 B="x y"` -> {"A": "1", "B": "x y"}; `ENV A some value` too."""
     found = split_words(arguments)
     if not found:
-        return []
+        return {}
     if "=" not in found[0]:
-        return [found[0]]
-    return [word.partition("=")[0] for word in found if "=" in word]
+        return {found[0]: " ".join(found[1:])}
+    return dict(word.partition("=")[::2] for word in found if "=" in word)
 
 
 def split_words(arguments: str) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.operations import manifests
+from pytest_readiness.checks.operations import debug_modes, manifests
 from pytest_readiness.checks.operations.images import parse_image_reference
 from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
@@ -32,6 +32,8 @@ class KubernetesSettings:
     """Where manifests live (patterns); empty means every YAML file that looks like one."""
     exclude: list[str] = field(default_factory=list)
     """Globs of YAML files that are not manifests to check."""
+    not_production: list[str] = field(default_factory=lambda: list(manifests.NOT_PRODUCTION))
+    """Globs of manifests for test fixtures, not production deployments: counted, not checked."""
     rendered_manifests: list[str] = field(default_factory=list)
     """Files or directories of rendered output (`helm template ... > out/`), even if untracked."""
     probe_kinds: list[str] = field(
@@ -75,9 +77,10 @@ class KubernetesCheck(Check):
     Settings = KubernetesSettings
 
     def run(self, ctx: CheckContext) -> CheckResult:
-        sources = self._sources(ctx)
+        sources, left_out = self._sources(ctx)
         if not sources:
-            raise CheckSkipped("no Kubernetes manifests in the project")
+            fixtures = manifests.fixtures_note(left_out)
+            raise CheckSkipped(f"no Kubernetes manifests in the project{fixtures}")
         result = CheckResult()
         located: list[Located] = []
         autoscaled: dict[tuple[str, str], int] = {}
@@ -120,14 +123,17 @@ class KubernetesCheck(Check):
                 f"; {len(helm)} Helm template(s) skipped (list rendered output in "
                 "rendered_manifests to check them)"
             )
+        manifests.count_left_out(result, "manifests_left_out", left_out)
         return result
 
-    def _sources(self, ctx: CheckContext) -> list[tuple[str, Path]]:
+    def _sources(self, ctx: CheckContext) -> tuple[list[tuple[str, Path]], int]:
+        """The manifests to check, and how many were left out as test fixtures."""
         settings: KubernetesSettings = self.settings
-        found = {
-            file.path: file.absolute
-            for file in manifests.candidate_files(ctx.files, settings.include, settings.exclude)
-        }
+        candidates, left_out = manifests.split_production(
+            manifests.candidate_files(ctx.files, settings.include, settings.exclude),
+            settings.not_production,
+        )
+        found = {file.path: file.absolute for file in candidates}
         for entry in settings.rendered_manifests:
             target = ctx.rootdir / entry
             if target.is_dir():
@@ -142,7 +148,7 @@ class KubernetesCheck(Check):
                 )
             for path in chosen:
                 found[_display_path(path, ctx.rootdir)] = path
-        return sorted(found.items())
+        return sorted(found.items()), left_out
 
     def _unparseable(self, path: str, line: int, problem: str) -> Finding:
         return self.finding(
@@ -236,6 +242,32 @@ class ContainerReview:
         yield from self.user()
         yield from self.root_filesystem()
         yield from self.image()
+        yield from self.debug_modes()
+
+    def debug_modes(self) -> Iterator[Finding]:
+        """The container's command and environment must not be a development mode."""
+        fix = "run a production server (no --reload, no debugger) and keep debug settings off"
+        words: list[str] = []
+        for key in ("command", "args"):
+            value = self.container.get(key)
+            if isinstance(value, list):
+                words.extend(str(word) for word in value)
+        line = self.container.line_of("command" if "command" in self.container else "args")
+        shell = (
+            len(words) > 2 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c"
+        )
+        problems = (
+            debug_modes.script_problems(" ".join(words[2:]))
+            if shell
+            else debug_modes.command_problems(words)
+        )
+        for problem in problems:
+            yield self._finding("debug-mode", problem, fix, problem, line)
+        for variable in self.container.get("env") or []:
+            if isinstance(variable, LocatedMap) and isinstance(variable.get("value"), str | int):
+                name, value = str(variable.get("name")), str(variable["value"])
+                for problem in debug_modes.environment_problems(name, value):
+                    yield self._finding("debug-mode", problem, fix, name, variable.line)
 
     def probes(self) -> Iterator[Finding]:
         for probe in ("livenessProbe", "readinessProbe"):

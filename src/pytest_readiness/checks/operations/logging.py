@@ -3,7 +3,10 @@
 The Google SRE production readiness review asks whether a service can be debugged from its
 logs; OWASP's Logging Cheat Sheet says what must never be in them. Read from the syntax tree
 of the project's own source (tests are excluded): `print()` bypasses levels, handlers and
-formatters; a bare `except:` or an `except ...: pass` hides the failure the logs should show;
+formatters; a bare `except:` or an `except Exception: pass` hides the failure the logs should
+show (a narrow `except KeyError: pass` is usually a decision, not a hidden failure, so it is
+counted but reported only when asked for; `timeouts` reports any error silenced around a
+network call);
 a log call that formats a variable named like a password or token writes the secret to every
 log sink. With `require_json`, the project must also set up structured (JSON) logging.
 """
@@ -12,8 +15,9 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.operations.secret_names import looks_secret
@@ -25,6 +29,38 @@ LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
 LOGGER_NAMES = frozenset({"log", "logger", "logging"})
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
+CLEANUP_CALLS = frozenset(
+    {
+        "close",
+        "aclose",
+        "shutdown",
+        "disconnect",
+        "release",
+        "unlink",
+        "remove",
+        "rmdir",
+        "rmtree",
+        "terminate",
+        "kill",
+        "cancel",
+        "stop",
+        "cleanup",
+        "flush",
+        "unsubscribe",
+        "reset",
+        "wait_closed",
+        "connection_lost",
+        "write_eof",
+        "abort",
+        "collect",
+        "__exit__",
+        "__aexit__",
+    }
+)
+"""Calls whose failure, in a best-effort clean-up, is rightly ignored: the resource is going."""
+CLEANUP_FUNCTIONS = CLEANUP_CALLS | {"__del__", "teardown", "dispose", "close_all"}
+"""Functions whose whole job is tearing down, where a failure has nowhere left to go."""
 
 
 @dataclass
@@ -52,6 +88,9 @@ class LoggingSettings:
     """Files whose job is to talk to a terminal, where `print()` is the output."""
     require_json: bool = False
     """The project must set up structured (JSON) logging."""
+    swallowed: Literal["broad", "all"] = "broad"
+    """Which silenced `except` clauses are findings: only `Exception`/`BaseException` ones, or
+    every class (`except KeyError: pass` too). Those left out are counted in the metrics."""
     json_logging_modules: list[str] = field(
         default_factory=lambda: [
             "pythonjsonlogger",
@@ -89,6 +128,7 @@ class LoggingCheck(Check):
             raise CheckSkipped("no Python source outside the tests")
         result = CheckResult()
         structured = False
+        left_out = idioms = 0
         for file in sources:
             try:
                 tree = ast.parse(read_bytes(file), filename=file.path)
@@ -100,9 +140,12 @@ class LoggingCheck(Check):
             review = SourceReview(
                 print_allowed=matches(file.path, settings.print_allowed),
                 json_modules=tuple(settings.json_logging_modules),
+                narrow_swallows=settings.swallowed == "all",
             )
             review.visit(tree)
             structured = structured or review.structured_logging
+            left_out += review.left_out
+            idioms += review.idioms_left_out
             result.findings.extend(self._located(file, item) for item in review.observations)
         if settings.require_json and not structured:
             result.findings.append(
@@ -120,6 +163,16 @@ class LoggingCheck(Check):
             if result.findings
             else f"{len(sources)} file(s) clean"
         )
+        if left_out:
+            result.metrics["narrow_swallows_left_out"] = float(left_out)
+            result.summary += (
+                f'; {left_out} narrow `except ...: pass` left out (swallowed = "all" lists them)'
+            )
+        if idioms:
+            result.metrics["idiom_swallows_left_out"] = float(idioms)
+            result.summary += (
+                f"; {idioms} silent `except` in clean-ups, optional imports or __del__ left out"
+            )
         return result
 
     def _located(self, file: ProjectFile, item: Observation) -> Finding:
@@ -149,12 +202,26 @@ class LoggingCheck(Check):
 class SourceReview(ast.NodeVisitor):
     """One module's tree walked once, collecting every rule it breaks."""
 
-    def __init__(self, *, print_allowed: bool, json_modules: tuple[str, ...]) -> None:
+    def __init__(
+        self, *, print_allowed: bool, json_modules: tuple[str, ...], narrow_swallows: bool = False
+    ) -> None:
         self.print_allowed = print_allowed
         self.json_modules = json_modules
+        self.narrow_swallows = narrow_swallows
         self.module: ast.Module | None = None
         self.structured_logging = False
         self.observations: list[Observation] = []
+        self.functions: list[str] = []
+        self.left_out = 0
+        self.idioms_left_out = 0
+        self.preserving: set[int] = set()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.functions.append(node.name)
+        self.generic_visit(node)
+        self.functions.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Module(self, node: ast.Module) -> None:
         self.module = node
@@ -190,19 +257,37 @@ class SourceReview(ast.NodeVisitor):
 
     def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         fallthrough = bool(node.body) and isinstance(node.body[-1], ast.Return)
+        optional_import = all(isinstance(item, ast.Import | ast.ImportFrom) for item in node.body)
+        tearing_down = bool(self.functions) and self.functions[-1] in CLEANUP_FUNCTIONS
+        cleanup = _is_teardown(node.body)
+        fallback = all(isinstance(item, ast.Assign | ast.AnnAssign) for item in node.body)
+        probe = bool(node.orelse)
+        preserving = id(node) in self.preserving
+        idiom = optional_import or tearing_down or cleanup or fallback or probe or preserving
         for handler in node.handlers:
-            self._handler(handler, fallthrough)
+            self._handler(handler, fallthrough, idiom)
+        for block in (
+            *(h for h in node.handlers if any(isinstance(i, ast.Raise) for i in ast.walk(h))),
+            *node.finalbody,
+        ):
+            self.preserving.update(
+                id(item) for item in ast.walk(block) if isinstance(item, ast.Try)
+            )
         self.generic_visit(node)
 
     visit_TryStar = visit_Try
 
-    def _handler(self, node: ast.ExceptHandler, fallthrough: bool) -> None:
-        """Judge one handler; `fallthrough` marks the try-this-then-that idiom.
+    def _handler(self, node: ast.ExceptHandler, fallthrough: bool, idiom: bool) -> None:
+        """Judge one handler; `fallthrough` and `idiom` mark code where silence is the handling.
 
-        `try: return int(text)` / `except ValueError: pass` followed by another attempt
-        handles the failure by moving on, so it is not a swallowed error.
+        `try: return int(text)` / `except ValueError: pass` followed by another attempt moves
+        on. The idioms, counted as left out: an optional import falls back to not having the
+        module; a best-effort clean-up (`conn.close()`, anything in `close()`/`__del__`/a
+        `finally:`) of a resource being dropped has nothing left to do about a failure; a try
+        of assignments keeps the default it had; a `try/except/else` probe takes the failure as
+        its answer; a handler that re-raises keeps its own failure visible while it cleans up.
         """
-        reraises = any(isinstance(item, ast.Raise) for item in ast.walk(node))
+        reraises = any(_reraises(item) for item in ast.walk(node))
         silent = all(_is_noop(statement) for statement in node.body)
         if node.type is None and not reraises:
             self._observe(
@@ -215,6 +300,12 @@ class SourceReview(ast.NodeVisitor):
             )
         elif node.type is not None and silent and not fallthrough:
             caught = ast.unparse(node.type)
+            if idiom:
+                self.idioms_left_out += 1
+                return
+            if not self.narrow_swallows and not _is_broad(node.type):
+                self.left_out += 1
+                return
             self._observe(
                 node,
                 "swallowed-exception",
@@ -249,6 +340,44 @@ class SourceReview(ast.NodeVisitor):
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0) + 1
         self.observations.append(Observation(rule, message, line, column, fix, key))
+
+
+def _reraises(node: ast.AST) -> bool:
+    """`raise`, or a helper that re-raises: `with util.safe_reraise():`, `sys.exc_info()` kept."""
+    if isinstance(node, ast.Raise):
+        return True
+    if isinstance(node, ast.Call):
+        name = _name_of(node.func)
+        return "reraise" in name or name == "exc_info"
+    return False
+
+
+def _is_teardown(body: Sequence[ast.stmt]) -> bool:
+    """A block of bare calls (under `if`/`for` too) of which at least one releases something:
+    `transport.write_eof(); transport.close()`, `if os.path.exists(p): os.unlink(p)`."""
+    calls = list(_bare_calls(body))
+    return bool(calls) and None not in calls and any(_releases(call) for call in calls if call)
+
+
+def _bare_calls(body: Sequence[ast.stmt]) -> Iterator[ast.Call | None]:
+    """The calls of a block of call statements; None for any statement that is not one."""
+    for statement in body:
+        if isinstance(statement, ast.If | ast.For | ast.AsyncFor):
+            yield from _bare_calls([*statement.body, *statement.orelse])
+            continue
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        value = value.value if isinstance(value, ast.Await) else value
+        yield value if isinstance(value, ast.Call) else None
+
+
+def _releases(call: ast.Call) -> bool:
+    name = _name_of(call.func)
+    return name in CLEANUP_CALLS or name.startswith(("close", "release", "shutdown", "stop"))
+
+
+def _is_broad(caught: ast.expr) -> bool:
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    return any(ast.unparse(name) in BROAD_EXCEPTIONS for name in names)
 
 
 def _binds_print(node: ast.AST) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from pytest_readiness.files import ProjectFile, ProjectFiles
+from pytest_readiness.files import ProjectFile, ProjectFiles, matches
+from pytest_readiness.model import CheckResult
 from pytest_readiness.reading import read_text
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -30,6 +31,30 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 YAML_SUFFIXES = (".yaml", ".yml")
+NOT_PRODUCTION = ("tests", "test", "testing", "examples")
+"""Where build files and manifests are fixtures or demos, not what ships (a pattern is any part)."""
+
+
+def split_production(
+    files: Sequence[ProjectFile], not_production: Sequence[str]
+) -> tuple[list[ProjectFile], int]:
+    """The files that build or deploy what ships, and how many were left out as fixtures."""
+    kept = [file for file in files if not matches(file.path, not_production)]
+    return kept, len(files) - len(kept)
+
+
+def fixtures_note(count: int) -> str:
+    """What a skip message says about the files `split_production` left out."""
+    return f" ({count} under test or example directories left out)" if count else ""
+
+
+def count_left_out(result: CheckResult, metric: str, count: int) -> None:
+    """Say in the metrics and the summary how many files were left out as test fixtures."""
+    if count:
+        result.metrics[metric] = float(count)
+        result.summary += f"; {count} under test or example directories left out (not_production)"
+
+
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pytest_readiness.check import CheckContext, CheckError
 from pytest_readiness.checks.operations import manifests
 from pytest_readiness.checks.shutdown.settings import DEFAULT_GRACE_PERIOD_S, ShutdownEntry
+from pytest_readiness.reading import read_text
 
 RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 GRACE_KEY = "terminationGracePeriodSeconds"
@@ -55,7 +56,7 @@ def _manifest_grace_periods(ctx: CheckContext) -> dict[tuple[str, str], float]:
     found: dict[tuple[str, str], float] = {}
     for file in manifests.candidate_files(ctx.files):
         try:
-            text = file.absolute.read_text("utf-8")
+            text = read_text(file)
             if manifests.is_helm_template(text):
                 continue
             documents = manifests.load_documents(text)

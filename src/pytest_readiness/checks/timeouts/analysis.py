@@ -28,6 +28,8 @@ from pytest_readiness.checks.timeouts.calls import (
 
 TimeoutState = Literal["set", "missing", "none", "unknown"]
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+CONTROL_FLOW = frozenset({"CancelledError", "GeneratorExit", "KeyboardInterrupt", "SystemExit"})
+"""Exceptions that stop work rather than report a failure: catching them silently hides none."""
 MAX_LABEL = 60
 
 
@@ -67,9 +69,14 @@ def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
-    for node in ast.walk(target):
-        if isinstance(node, ast.Name):
-            yield node.id
+    """The names a target binds (`a`, `a, *b`); `a.b = ...` and `a[k] = ...` bind none."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -84,6 +91,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         self.scopes: list[Scope] = []
         self.self_clients: dict[str, Client] = {}
         self.network_calls = 0
+        self._network_tries: set[int] = set()
         self.findings: list[dict[str, Any]] = []
         self._occurrences: Counter[str] = Counter()
 
@@ -125,7 +133,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         callee = self.resolve(call.func)
         if not isinstance(callee, str):
             return None
-        entry = self.table.functions.get(callee)
+        entry = self.table.function(callee)
         return Client(entry.creates) if entry is not None and entry.creates else None
 
     def _value_binding(self, value: ast.expr | None) -> Binding:
@@ -142,7 +150,7 @@ class ModuleAnalysis(ast.NodeVisitor):
         if annotation is None:
             return None
         kind = self.resolve(annotation)
-        entry = self.table.functions.get(kind) if isinstance(kind, str) else None
+        entry = self.table.function(kind) if isinstance(kind, str) else None
         return Client(entry.creates) if entry is not None and entry.creates else None
 
     def _bind_block(self, body: Sequence[ast.stmt], scope: Scope) -> None:
@@ -269,7 +277,7 @@ class ModuleAnalysis(ast.NodeVisitor):
     def _outbound(self, node: ast.Call) -> tuple[Outbound, str] | None:
         callee = self.resolve(node.func)
         if isinstance(callee, str):
-            entry = self.table.functions.get(callee)
+            entry = self.table.function(callee)
             return (entry, callee) if entry is not None else None
         if isinstance(node.func, ast.Attribute):
             receiver = self.resolve(node.func.value)
@@ -285,30 +293,38 @@ class ModuleAnalysis(ast.NodeVisitor):
         state = self._timeout_state(node, entry)
         text = _call_text(node)
         named = f"`{text}(...)`" if text == label else f"`{text}(...)` ({label})"
+        severity: str | None = None
         if state == "none":
             message = f"{named} sets its timeout to None, which waits forever"
+        elif state == "missing" and entry.rule is TimeoutRule.REQUIRED and entry.default:
+            message = f"{named} sets no timeout: {entry.default}"
+            severity = entry.default_severity
         elif state == "missing" and entry.rule is TimeoutRule.REQUIRED:
-            message = f"{named} has no timeout: a stalled peer blocks it forever"
+            message = f"{named} has no {entry.timeout_words}: a stalled peer blocks it forever"
         else:
             return
-        self._report("missing-timeout", message, node, fix=entry.fix, key=label, severity=None)
+        self._report("missing-timeout", message, node, fix=entry.fix, key=label, severity=severity)
 
     def _timeout_state(self, node: ast.Call, entry: Outbound) -> TimeoutState:
         spread = False
         for keyword in node.keywords:
-            if keyword.arg == "timeout":
+            if keyword.arg in entry.keywords:
                 return self._value_state(keyword.value)
             spread = spread or keyword.arg is None
-        if entry.position is not None:
-            if any(isinstance(argument, ast.Starred) for argument in node.args):
-                return "unknown"
-            if len(node.args) > entry.position:
-                return self._value_state(node.args[entry.position])
+        if any(isinstance(argument, ast.Starred) for argument in node.args):
+            return "unknown"
+        if entry.position is not None and len(node.args) > entry.position:
+            return self._value_state(node.args[entry.position])
+        if entry.dsn_position is not None and len(node.args) > entry.dsn_position:
+            return _dsn_state(node.args[entry.dsn_position])
         return "unknown" if spread else "missing"
 
     def _value_state(self, value: ast.expr) -> TimeoutState:
         if _is_none(value):
             return "none"
+        if isinstance(value, ast.Dict) and all(isinstance(key, ast.Constant) for key in value.keys):
+            named = [key.value for key in value.keys if isinstance(key, ast.Constant)]
+            return "set" if any("timeout" in str(name).lower() for name in named) else "missing"
         if isinstance(value, ast.Call) and self.resolve(value.func) in TIMEOUT_CLASSES:
             given = [*value.args, *(keyword.value for keyword in value.keywords)]
             if all(_is_none(argument) for argument in given):
@@ -370,31 +386,80 @@ class ModuleAnalysis(ast.NodeVisitor):
         for statement in node.body:
             self.visit(statement)
         if self.network_calls > before:
+            self._network_tries.add(id(node))
             for handler in node.handlers:
-                if self._is_broad(handler) and _is_silent(handler.body):
-                    caught = "except:" if handler.type is None else "a broad except"
+                if _is_silent(handler.body) and not self._is_control_flow(handler):
+                    caught = "except:" if handler.type is None else f"except {_caught(handler)}:"
                     self._report(
                         "swallowed-network-error",
-                        f"{caught} around a network call discards its failure silently",
+                        f"`{caught}` around a network call discards its failure silently",
                         handler,
-                        fix="catch the client's specific errors and log, retry or re-raise them",
-                        key=caught,
+                        fix="log, retry or re-raise the client's error; say why if it is ignored",
+                        key=_handler_key(handler),
                     )
         for part in (*node.handlers, *node.orelse, *node.finalbody):
             self.visit(part)
 
     visit_TryStar = visit_Try
 
-    def _is_broad(self, handler: ast.ExceptHandler) -> bool:
+    def _is_control_flow(self, handler: ast.ExceptHandler) -> bool:
+        """`except asyncio.CancelledError: return` ends a cancelled task; it hides no failure."""
         if handler.type is None:
-            return True
+            return False
         caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        return any(
-            isinstance(name, ast.Name)
-            and name.id in BROAD_EXCEPTIONS
-            and not self._lookup(name.id)[0]
+        return all(
+            _last_name(self.resolve(name) or _expression_text(name)) in CONTROL_FLOW
             for name in caught
         )
+
+    # --- hand-written retry loops -----------------------------------------------------------
+
+    def visit_While(self, node: ast.While) -> None:
+        self.generic_visit(node)
+        if isinstance(node.test, ast.Constant) and node.test.value in (True, 1):
+            self._check_retry_loop(node, "while True:")
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.generic_visit(node)
+        counter = node.iter
+        if isinstance(counter, ast.Call) and self.resolve(counter.func) == "itertools.count":
+            self._check_retry_loop(node, f"for ... in {_expression_text(counter)}:")
+
+    visit_AsyncFor = visit_For
+
+    def _check_retry_loop(self, loop: ast.While | ast.For | ast.AsyncFor, head: str) -> None:
+        """A loop that retries a network call on every failure, with no way out but success."""
+        tries = [
+            statement
+            for statement in _loop_statements(loop.body)
+            if isinstance(statement, ast.Try | ast.TryStar) and id(statement) in self._network_tries
+        ]
+        if not any(try_.handlers for try_ in tries) or _leaves_on_failure(loop.body, tries):
+            return
+        if any(self._is_sleep(node) for node in ast.walk(loop)):
+            message = f"`{head}` retries a network call on every failure with no limit"
+            severity = "low"
+        else:
+            message = (
+                f"`{head}` retries a network call on every failure with no limit and no pause:"
+                " an outage becomes a flood of requests"
+            )
+            severity = "medium"
+        self._report(
+            "retry-loop-unbounded",
+            message,
+            loop,
+            fix="bound the attempts (for attempt in range(5)) and back off between them",
+            key=head,
+            severity=severity,
+        )
+
+    def _is_sleep(self, node: ast.AST) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        callee = self.resolve(node.func)
+        name = callee if isinstance(callee, str) else _expression_text(node.func)
+        return name.rsplit(".", 1)[-1] == "sleep"
 
     # --- findings ---------------------------------------------------------------------------
 
@@ -434,6 +499,19 @@ def _expression_text(node: ast.expr) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
+def _dsn_state(node: ast.expr) -> TimeoutState:
+    """A literal connection string sets the timeout only by naming it; any other may carry one."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value.lower()
+        return "set" if "timeout" in text or text.startswith("sqlite") else "missing"
+    if isinstance(node, ast.JoinedStr):
+        literal = "".join(
+            str(part.value) for part in node.values if isinstance(part, ast.Constant)
+        ).lower()
+        return "set" if "timeout" in literal or literal.startswith("sqlite") else "missing"
+    return "unknown"
+
+
 def _is_zero(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is not None and node.value in (0, False)
 
@@ -442,10 +520,51 @@ def _mentions_stop(node: ast.Call) -> bool:
     return any(keyword.arg in ("stop", None) for keyword in node.keywords)
 
 
-def _is_silent(body: Sequence[ast.stmt]) -> bool:
-    """A handler that neither raises, logs nor returns anything meaningful."""
+def _last_name(name: Binding) -> str:
+    return name.rsplit(".", 1)[-1] if isinstance(name, str) else ""
+
+
+def _handler_key(handler: ast.ExceptHandler) -> str:
+    """`except:` and `except Exception:` keep the keys they had before specific classes counted."""
+    if handler.type is None:
+        return "except:"
+    caught = _caught(handler)
+    return "a broad except" if caught in BROAD_EXCEPTIONS else caught
+
+
+def _caught(handler: ast.ExceptHandler) -> str:
+    return _expression_text(handler.type) if handler.type is not None else ""
+
+
+_EXITS = (ast.Raise, ast.Return, ast.Break)
+
+
+def _loop_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a loop body, without entering nested scopes or nested loops."""
     for statement in body:
-        if isinstance(statement, ast.Pass | ast.Continue | ast.Break):
+        yield statement
+        if isinstance(statement, (*_SCOPES, ast.While, ast.For, ast.AsyncFor)):
+            continue
+        for name in _BLOCK_FIELDS:
+            for part in getattr(statement, name, ()):
+                yield from _loop_statements(
+                    part.body if isinstance(part, ast.ExceptHandler) else [part]
+                )
+
+
+def _leaves_on_failure(body: Sequence[ast.stmt], tries: Sequence[ast.Try | ast.TryStar]) -> bool:
+    """Whether the loop can end other than by the call succeeding: an exit outside the try."""
+    inside = {id(node) for try_ in tries for part in try_.body for node in ast.walk(part)}
+    return any(
+        isinstance(statement, _EXITS) and id(statement) not in inside
+        for statement in _loop_statements(body)
+    )
+
+
+def _is_silent(body: Sequence[ast.stmt]) -> bool:
+    """A handler that neither raises, logs, retries nor returns anything meaningful."""
+    for statement in body:
+        if isinstance(statement, ast.Pass | ast.Break):
             continue
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             continue

@@ -32,6 +32,18 @@ class Outbound:
     """The client kind the call returns, whose methods are looked up in `CLIENT_METHODS`."""
     network: bool = True
     """Whether failures of this call are network failures (subprocess calls are not)."""
+    keywords: tuple[str, ...] = ("timeout",)
+    """Keywords that carry the timeout (or a config object holding it); any one of them sets it."""
+    default: str = ""
+    """What the library does without one (`httpx's default of 5 s`); empty when it waits forever."""
+    default_severity: str = "low"
+    """The severity of relying on `default`: how much longer it is than a request path can wait."""
+    dsn_position: int | None = None
+    """Index of a connection string that may carry the timeout itself (`?connect_timeout=3`)."""
+
+    @property
+    def timeout_words(self) -> str:
+        return " / ".join(f"{keyword}=" for keyword in self.keywords)
 
 
 REQUESTS_FIX = "pass timeout=(connect, read) in seconds, e.g. timeout=(3.05, 30)"
@@ -40,6 +52,22 @@ AIOHTTP_FIX = "pass timeout=aiohttp.ClientTimeout(total=30)"
 URLLIB3_FIX = "pass timeout=urllib3.Timeout(connect=3, read=30)"
 SOCKET_FIX = "pass timeout=<seconds>: without it the global socket default (none) applies"
 SUBPROCESS_FIX = "pass timeout=<seconds> and handle subprocess.TimeoutExpired"
+REDIS_FIX = "pass socket_timeout=<seconds> and socket_connect_timeout=<seconds>"
+POSTGRES_FIX = "pass connect_timeout=<seconds> (and set statement_timeout on the server side)"
+SQLALCHEMY_FIX = "pass connect_args={'connect_timeout': <seconds>} (the driver's own keyword)"
+MONGO_FIX = "pass socketTimeoutMS= (or timeoutMS=) and serverSelectionTimeoutMS="
+BOTO_FIX = "pass config=botocore.config.Config(connect_timeout=3, read_timeout=10, retries=...)"
+LLM_FIX = "pass timeout=<seconds> (and max_retries=) sized to the caller's deadline"
+GRPC_FIX = "pass timeout=<seconds>: a gRPC call without a deadline waits forever"
+HTTPX_DEFAULT = "httpx's default of 5 s applies: set the one the caller's deadline allows"
+AIOHTTP_DEFAULT = (
+    "aiohttp's default of 5 minutes in total applies, far longer than a caller can wait"
+)
+LLM_DEFAULT = (
+    "{name}'s default of 10 minutes per request (and 2 retries) applies, longer than any "
+    "caller can wait"
+)
+BOTO_DEFAULT = "botocore's defaults of 60 s to connect and 60 s per read (with retries) apply"
 HTTP_METHODS = ("get", "options", "head", "post", "put", "patch", "delete")
 
 TIMEOUT_CLASSES = frozenset({"httpx.Timeout", "aiohttp.ClientTimeout", "urllib3.Timeout"})
@@ -65,14 +93,34 @@ _NETWORK_FUNCTIONS = _table(
     Outbound("requests.request", TimeoutRule.REQUIRED, REQUESTS_FIX),
     Outbound("requests.Session", TimeoutRule.NOT_APPLICABLE, "", creates="requests.Session"),
     Outbound("requests.session", TimeoutRule.NOT_APPLICABLE, "", creates="requests.Session"),
-    *(Outbound(f"httpx.{verb}", TimeoutRule.REQUIRED, HTTPX_FIX) for verb in HTTP_METHODS),
-    Outbound("httpx.request", TimeoutRule.REQUIRED, HTTPX_FIX),
-    Outbound("httpx.stream", TimeoutRule.REQUIRED, HTTPX_FIX),
-    Outbound("httpx.Client", TimeoutRule.REQUIRED, HTTPX_FIX, creates="httpx.Client"),
-    Outbound("httpx.AsyncClient", TimeoutRule.REQUIRED, HTTPX_FIX, creates="httpx.Client"),
-    Outbound("aiohttp.request", TimeoutRule.REQUIRED, AIOHTTP_FIX),
+    *(
+        Outbound(f"httpx.{name}", TimeoutRule.REQUIRED, HTTPX_FIX, default=HTTPX_DEFAULT)
+        for name in (*HTTP_METHODS, "request", "stream")
+    ),
+    *(
+        Outbound(
+            f"httpx.{name}",
+            TimeoutRule.REQUIRED,
+            HTTPX_FIX,
+            creates="httpx.Client",
+            default=HTTPX_DEFAULT,
+        )
+        for name in ("Client", "AsyncClient")
+    ),
     Outbound(
-        "aiohttp.ClientSession", TimeoutRule.REQUIRED, AIOHTTP_FIX, creates="aiohttp.ClientSession"
+        "aiohttp.request",
+        TimeoutRule.REQUIRED,
+        AIOHTTP_FIX,
+        default=AIOHTTP_DEFAULT,
+        default_severity="medium",
+    ),
+    Outbound(
+        "aiohttp.ClientSession",
+        TimeoutRule.REQUIRED,
+        AIOHTTP_FIX,
+        creates="aiohttp.ClientSession",
+        default=AIOHTTP_DEFAULT,
+        default_severity="medium",
     ),
     Outbound("urllib3.request", TimeoutRule.REQUIRED, URLLIB3_FIX),
     *(
@@ -107,6 +155,74 @@ _NETWORK_FUNCTIONS = _table(
     Outbound("poplib.POP3_SSL", TimeoutRule.REQUIRED, SOCKET_FIX),
     Outbound("imaplib.IMAP4", TimeoutRule.REQUIRED, SOCKET_FIX, position=2),
     Outbound("imaplib.IMAP4_SSL", TimeoutRule.REQUIRED, SOCKET_FIX),
+    *(
+        Outbound(
+            f"redis.{name}",
+            TimeoutRule.REQUIRED,
+            REDIS_FIX,
+            keywords=("socket_timeout", "connection_pool"),
+            dsn_position=0 if "from_url" in name else None,
+        )
+        for name in (
+            "Redis",
+            "StrictRedis",
+            "from_url",
+            "Redis.from_url",
+            "StrictRedis.from_url",
+            "asyncio.Redis",
+            "asyncio.from_url",
+            "asyncio.Redis.from_url",
+        )
+    ),
+    *(
+        Outbound(
+            name,
+            TimeoutRule.REQUIRED,
+            POSTGRES_FIX,
+            keywords=("connect_timeout",),
+            dsn_position=0,
+        )
+        for name in ("psycopg2.connect", "psycopg.connect", "psycopg.AsyncConnection.connect")
+    ),
+    *(
+        Outbound(
+            name,
+            TimeoutRule.REQUIRED,
+            SQLALCHEMY_FIX,
+            keywords=("connect_args",),
+            dsn_position=0,
+        )
+        for name in ("sqlalchemy.create_engine", "sqlalchemy.ext.asyncio.create_async_engine")
+    ),
+    Outbound(
+        "pymongo.MongoClient",
+        TimeoutRule.REQUIRED,
+        MONGO_FIX,
+        keywords=("socketTimeoutMS", "timeoutMS"),
+        dsn_position=0,
+    ),
+    *(
+        Outbound(name, TimeoutRule.REQUIRED, BOTO_FIX, keywords=("config",), default=BOTO_DEFAULT)
+        for name in ("boto3.client", "boto3.resource")
+    ),
+    *(
+        Outbound(name, TimeoutRule.NOT_APPLICABLE, "", creates="boto3.Session")
+        for name in ("boto3.Session", "boto3.session.Session")
+    ),
+    *(
+        Outbound(
+            f"{vendor}.{client}",
+            TimeoutRule.REQUIRED,
+            LLM_FIX,
+            default=LLM_DEFAULT.format(name=vendor),
+            default_severity="medium",
+        )
+        for vendor, clients in (
+            ("openai", ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")),
+            ("anthropic", ("Anthropic", "AsyncAnthropic")),
+        )
+        for client in clients
+    ),
 )
 NETWORK_FUNCTIONS = _aliases(
     _NETWORK_FUNCTIONS,
@@ -115,6 +231,14 @@ NETWORK_FUNCTIONS = _aliases(
         "requests.sessions": "requests",
         "urllib3.poolmanager": "urllib3",
         "urllib3.connectionpool": "urllib3",
+        "aiohttp.client": "aiohttp",
+        "httpx._api": "httpx",
+        "httpx._client": "httpx",
+        "redis.client": "redis",
+        "redis.asyncio.client": "redis.asyncio",
+        "pymongo.mongo_client": "pymongo",
+        "sqlalchemy.engine": "sqlalchemy",
+        "sqlalchemy.engine.create": "sqlalchemy",
     },
 )
 
@@ -152,6 +276,7 @@ CLIENT_METHODS: dict[str, dict[str, Outbound]] = {
         TimeoutRule.NONE_ONLY, URLLIB3_FIX, request=None, urlopen=None, request_encode_url=None
     ),
     "urllib.request.OpenerDirector": _methods(TimeoutRule.REQUIRED, SOCKET_FIX, open=2),
+    "boto3.Session": {name: NETWORK_FUNCTIONS[f"boto3.{name}"] for name in ("client", "resource")},
     "subprocess.Popen": {
         name: Outbound(name, TimeoutRule.REQUIRED, SUBPROCESS_FIX, position, network=False)
         for name, position in (("communicate", 1), ("wait", 0))
@@ -183,6 +308,21 @@ UNBOUNDED_RETRY_DECORATORS = frozenset(
 """tenacity retries forever unless given `stop=`."""
 
 
+GRPC_STUB = "grpc.stub"
+"""The kind of a generated gRPC stub (`foo_pb2_grpc.FooStub(channel)`): each method is a call."""
+
+
+def parse_extra_call(spec: str) -> tuple[str, tuple[str, ...]]:
+    """`pkg.mod.fetch` or `pkg.mod.fetch:deadline` (the keyword, or config object, carrying it)."""
+    name, colon, keyword = spec.partition(":")
+    parts = name.split(".")
+    if len(parts) < 2 or not all(part.isidentifier() for part in parts):
+        raise ValueError(f"calls entry {spec!r} must be a qualified name like `pkg.module.fetch`")
+    if colon and not keyword.isidentifier():
+        raise ValueError(f"calls entry {spec!r}: the part after `:` must be a keyword name")
+    return name, (keyword or "timeout",)
+
+
 @dataclass(frozen=True)
 class CallTable:
     """The calls one run checks: the network table, plus subprocess and extra names if asked."""
@@ -194,13 +334,27 @@ class CallTable:
         functions = dict(NETWORK_FUNCTIONS)
         if subprocess:
             functions.update(SUBPROCESS_FUNCTIONS)
-        for name in extra:
-            functions.setdefault(
-                name, Outbound(name, TimeoutRule.REQUIRED, "pass timeout=<seconds>")
-            )
+        for spec in extra:
+            name, keywords = parse_extra_call(spec)
+            fix = f"pass {keywords[0]}=<seconds>"
+            functions.setdefault(name, Outbound(name, TimeoutRule.REQUIRED, fix, keywords=keywords))
         return cls(functions)
+
+    def function(self, name: str) -> Outbound | None:
+        """The entry of a qualified name; generated gRPC stub classes are recognised by name."""
+        entry = self.functions.get(name)
+        if entry is None and _is_grpc_stub(name):
+            return Outbound(name, TimeoutRule.NOT_APPLICABLE, "", creates=GRPC_STUB)
+        return entry
 
     def method(self, client: str, name: str) -> Outbound | None:
         if client == "subprocess.Popen" and "subprocess.Popen" not in self.functions:
             return None
+        if client == GRPC_STUB:
+            return None if name.startswith("_") else Outbound(name, TimeoutRule.REQUIRED, GRPC_FIX)
         return CLIENT_METHODS.get(client, {}).get(name)
+
+
+def _is_grpc_stub(name: str) -> bool:
+    module, _, attribute = name.rpartition(".")
+    return module.endswith("_pb2_grpc") and attribute.endswith("Stub")

@@ -13,25 +13,37 @@ from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.python_sources import (
+    DEFAULT_EXCLUDE,
     FileResult,
     SourceSettings,
     python_sources,
     scan,
 )
 from pytest_readiness.checks.timeouts.analysis import ModuleAnalysis
-from pytest_readiness.checks.timeouts.calls import CallTable
+from pytest_readiness.checks.timeouts.calls import CallTable, parse_extra_call
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "4"
 """Bump when the analysis changes, so cached per-file results are recomputed."""
+
+
+NOT_SERVICE_CODE = ("examples", "docs", "scripts", "benchmarks")
+"""A library's examples and developer scripts do not run in a service's request path."""
 
 
 @dataclass
 class TimeoutsSettings(SourceSettings):
+    exclude: list[str] = field(default_factory=lambda: [*DEFAULT_EXCLUDE, *NOT_SERVICE_CODE])
     subprocess: bool = False
     """Also require timeout= on subprocess.run/call/check_call/check_output and Popen waits."""
     calls: list[str] = field(default_factory=list)
-    """More qualified function names that must be given timeout= (e.g. `mylib.client.fetch`)."""
+    """More qualified names that need a timeout: `mylib.fetch`, or `mylib.Client:deadline` to name
+    the keyword (or config object) that carries it."""
+
+    def validate(self) -> None:
+        super().validate()
+        for spec in self.calls:
+            parse_extra_call(spec)
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,10 @@ class TimeoutsCheck(Check):
             if findings
             else "every outbound call has a timeout"
         )
-        return CheckResult(
-            findings=findings,
-            metrics={**outcome.metrics(), "calls_without_timeout": float(missing)},
-            summary=f"{summary} in {len(sources)} file(s)",
-        )
+        left_out = len(ctx.files.select(suffixes=(".py",))) - len(sources)
+        metrics = {**outcome.metrics(), "calls_without_timeout": float(missing)}
+        summary = f"{summary} in {len(sources)} file(s)"
+        if left_out:
+            metrics["files_left_out"] = float(left_out)
+            summary += f"; {left_out} file(s) of tests, examples or scripts left out (exclude)"
+        return CheckResult(findings=findings, metrics=metrics, summary=summary)

@@ -19,6 +19,7 @@ from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.service_signs import service_evidence
 from pytest_readiness.files import ProjectFile, matches
 from pytest_readiness.model import Category, CheckResult, Severity
+from pytest_readiness.reading import read_text
 
 SDK = re.compile(r"^opentelemetry-(sdk|distro|instrumentation(-.+)?)$")
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -91,9 +92,9 @@ class TracingCheck(Check):
         pyproject = ctx.rootdir / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text("utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-                data = {}
+                data = tomllib.loads(read_text(pyproject))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                data = {}  # the dependencies check reports an unreadable pyproject.toml
             for text in data.get("project", {}).get("dependencies", []) or []:
                 try:
                     names.add(_normalised(Requirement(str(text)).name))
@@ -104,7 +105,7 @@ class TracingCheck(Check):
                 continue
             if NOT_RUNTIME.search(file.path):
                 continue
-            for line in file.absolute.read_text("utf-8", errors="replace").splitlines():
+            for line in _text(file).splitlines():
                 match = REQUIREMENT_NAME.match(line)
                 if match and not line.lstrip().startswith(("#", "-")):
                     names.add(_normalised(match.group(1)))
@@ -119,4 +120,11 @@ class TracingCheck(Check):
             pattern = EXPORTER_IN_DEPLOYMENT
         else:
             return False
-        return bool(pattern.search(file.absolute.read_text("utf-8", errors="replace")))
+        return bool(pattern.search(_text(file)))
+
+
+def _text(file: ProjectFile) -> str:
+    try:
+        return read_text(file, errors="replace")
+    except OSError:
+        return ""  # too large or not a regular file: listed in files_over_cap
