@@ -129,6 +129,11 @@ def test_findings_name_missing_and_invalid_items_at_their_priority(tmp_path: Pat
     assert not any("reliability.liveness" in f.message for f in by_item.values())
 
 
+def test_a_configured_severity_replaces_the_priorities(tmp_path: Path) -> None:
+    found = statuses(tmp_path, [])
+    assert {f.severity for f in findings(found.values(), Severity.LOW)} == {Severity.LOW}
+
+
 @pytest.mark.parametrize(
     ("undone", "expected"),
     [((), "Ready for Production"), (("cost.budgets",), "Ready with Risks"),

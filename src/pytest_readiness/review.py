@@ -184,10 +184,12 @@ def checklist_status(statuses: Iterable[ItemStatus]) -> str:
     return CHECKLIST_STATUS[1] if undone else CHECKLIST_STATUS[2]
 
 
-def findings(statuses: Iterable[ItemStatus]) -> list[Finding]:
+def findings(statuses: Iterable[ItemStatus], severity: Severity | None = None) -> list[Finding]:
     """What the `review` check reports: items without evidence, at the item's priority.
 
     A failed item is not reported again: the check or test that failed already counts.
+    `severity` replaces the items' priorities: a team adopting the review step by step sets the
+    check's severity to `medium` or `low`, and a missing item is a listed risk, not a blocker.
     """
     found = []
     for status in statuses:
@@ -200,7 +202,7 @@ def findings(statuses: Iterable[ItemStatus]) -> list[Finding]:
             Finding(
                 rule=rule,
                 message=message,
-                severity=status.item.priority,
+                severity=severity or status.item.priority,
                 fingerprint=fingerprint(CHECK_ID, rule, None, status.item.id),
                 fix=f"prove it by {how}, mark a test with "
                 f'@pytest.mark.readiness(item="{status.item.id}"), attest it in '

@@ -75,7 +75,8 @@ class ReviewCheck(Check):
         shown = summary(catalogue, profile, statuses)
         ctx.artifacts[REVIEW_ARTIFACT] = shown
         counts = ", ".join(f"{value} {name}" for name, value in shown["counts"].items() if value)
-        result = CheckResult(findings=findings(statuses))
+        configured = self.effective_severity if self.effective_severity != self.severity else None
+        result = CheckResult(findings=findings(statuses, configured))
         result.metrics = {name: float(value) for name, value in shown["counts"].items()}
         result.summary = f"{profile} profile: {shown['status']} ({counts})"
         return result
