@@ -82,14 +82,14 @@ def test_latency_is_added_and_can_change_mid_connection(
     proxy = fault_proxy(upstream=("127.0.0.1", redis_port))
     client = redis_client(proxy, socket_timeout=5)
     client.ping()  # the connection is open before the fault is set
-    proxy.set(Latency(0.2, jitter=0.05, direction="downstream"))
+    proxy.set(Latency(0.6, jitter=0.05, direction="downstream"))
     started = time.monotonic()
     client.ping()
-    assert 0.14 <= time.monotonic() - started < 1.0
+    assert 0.54 <= time.monotonic() - started < 3.0
     proxy.clear()
     started = time.monotonic()
     client.ping()
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < 0.4  # the latency is gone (a busy machine adds some)
     assert proxy.record.connections[0].faults == ("Latency",)
 
 
@@ -185,13 +185,18 @@ def test_toxicity_hits_a_share_of_connections(
     assert sum("BlackHole" in c.faults for c in proxy.record.connections) == 40 - answered
 
 
+def first_byte(address: tuple[str, int]) -> bytes:
+    with socket.create_connection(address, timeout=10) as client:
+        return client.recv(1)
+
+
 def test_an_unreachable_upstream_is_recorded(fault_proxy: Start) -> None:
     with socket.socket() as reserved:
         reserved.bind(("127.0.0.1", 0))
         proxy = fault_proxy(reserved.getsockname())  # bound, not listening: refused
-        client = socket.create_connection(proxy.address, timeout=10)
-        with client, pytest.raises(ConnectionResetError):  # it resets what it cannot serve
-            client.recv(1)
+        # The proxy resets what it cannot serve, so fast that connect() itself may see it.
+        with pytest.raises(ConnectionResetError):
+            first_byte(proxy.address)
     time.sleep(0.05)
     assert proxy.record.connections[0].reached_upstream is False
     assert proxy.record.connections[0].failed
