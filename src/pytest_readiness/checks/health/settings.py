@@ -50,10 +50,10 @@ class HealthEntry:
     budget_p95_ms: float | None = None
     budget_max_ms: float | None = None
     liveness_url: str = ""
-    """Probed while the dependency is down: it must stay successful."""
+    """Probed while the dependency is faulted: it must stay successful."""
     dependency_command: str = ""
-    """Starts a stand-in for a dependency on `{dependency_port}`; the check stops it to see
-    readiness fail and starts it again to see readiness recover."""
+    """Starts a stand-in for a dependency on `{dependency_port}`; the check faults it (see
+    `dependency_faults`) to see readiness fail, then lifts the fault to see readiness recover."""
     dependency_down_status: list[int] = field(default_factory=lambda: [503])
     dependency_timeout_s: float = 5.0
     """How long readiness may take to notice the dependency left, and that it came back."""
