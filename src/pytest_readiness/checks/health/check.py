@@ -108,10 +108,7 @@ class HealthCheck(Check):
                     reaction_timeout_s=entry.dependency_timeout_s,
                 )
                 faults = _faults(entry, dependency, stand_in_port, proxy)
-                try:
-                    problems += exercise(probes, faults, prober, entry.ready)
-                except StartupError as error:
-                    raise CheckError(f"the dependency stand-in did not restart: {error}") from None
+                problems += _exercise(probes, faults, prober, entry)
                 _ensure_owned(service, entry, "while its dependency was faulted")
         summary = f"{entry.probes} probe(s) of {url}: {series.latency_ms.describe()}"
         if "startup_ms" in result.metrics:
@@ -164,6 +161,16 @@ def _stand_in(entry: HealthEntry, placeholders: Placeholders, cwd: Path) -> Serv
         env={name: placeholders.fill(value) for name, value in entry.env.items()},
         port=placeholders.dependency_port,
     )
+
+
+def _exercise(
+    probes: DependencyProbes, faults: list[DependencyFault], prober: Prober, entry: HealthEntry
+) -> list[Problem]:
+    """A stand-in that does not come back is the check's error, not a finding about the service."""
+    try:
+        return exercise(probes, faults, prober, entry.ready)
+    except StartupError as error:
+        raise CheckError(f"the dependency stand-in did not restart: {error}") from None
 
 
 def _faults(
