@@ -8,7 +8,7 @@ faults only a timeout on the service's own call survives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from pytest_readiness.checks.health.settings import DependencyFaultName
@@ -18,6 +18,8 @@ from pytest_readiness.runner import Service
 
 
 class DependencyFault(Protocol):
+    """A fault on the dependency, applied and then lifted before the next one."""
+
     name: DependencyFaultName
 
     @property
@@ -42,9 +44,9 @@ class StandInStopped:
     port: int
     restart_timeout_s: float
     """How long the stand-in may take to listen again: its start is not the service's delay."""
-    name: DependencyFaultName = "down"
-    condition: str = "down"
-    lifted: str = "the stand-in restarted"
+    name: DependencyFaultName = field(default="down", init=False)
+    condition: str = field(default="down", init=False)
+    lifted: str = field(default="the stand-in restarted", init=False)
 
     def apply(self) -> None:
         self.stand_in.stop()
