@@ -42,6 +42,8 @@ class Behaviour:
     readiness: str = "checks"
     """checks: 503 while the dependency is down; ignores: always 200; latches: stays 503."""
     liveness_checks_dependency: bool = False
+    dependency_timeout_s: float = 0.5
+    """0: the dependency is called without a timeout (and hangs with it)."""
     slow_path: str = ""
     """When set, only this path waits `delay_ms`."""
     seen: list[dict[str, str]] = field(default_factory=list)
@@ -67,7 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         checks = path == "/readyz" and behaviour.readiness != "ignores"
         if path == "/healthz" and behaviour.liveness_checks_dependency:
             checks = True
-        up = not checks or _answers(behaviour.dependency_url)
+        up = not checks or _answers(behaviour.dependency_url, behaviour.dependency_timeout_s)
         if path == "/readyz" and behaviour.readiness == "latches":
             behaviour.latched = behaviour.latched or not up
             up = not behaviour.latched
@@ -101,10 +103,10 @@ class _Server(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, timeout_s: float) -> bool:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(url, timeout=0.5):
+        with opener.open(url, timeout=timeout_s or None):
             return True
     except (urllib.error.URLError, OSError):
         return False
@@ -173,6 +175,7 @@ def main() -> None:
     parser.add_argument("--dependency-url", default="")
     parser.add_argument("--readiness", choices=["checks", "ignores", "latches"], default="checks")
     parser.add_argument("--liveness-checks-dependency", action="store_true")
+    parser.add_argument("--dependency-timeout-s", type=float, default=0.5, help="0: none")
     parser.add_argument("--crash", action="store_true", help="print $CRASH_MESSAGE, exit 3")
     parser.add_argument("--never-listen", action="store_true")
     parser.add_argument("--ignore-sigterm", action="store_true")
@@ -208,6 +211,7 @@ def main() -> None:
         dependency_url=arguments.dependency_url,
         readiness=arguments.readiness,
         liveness_checks_dependency=arguments.liveness_checks_dependency,
+        dependency_timeout_s=arguments.dependency_timeout_s,
         slow_path=arguments.slow_path,
     )
     with _Server(arguments.port, behaviour) as server:

@@ -16,7 +16,7 @@ from pytest_readiness.check import CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.health.check import HealthCheck
 from pytest_readiness.checks.health.settings import HealthEntry
 from pytest_readiness.files import ProjectFiles
-from pytest_readiness.model import CheckResult, Severity
+from pytest_readiness.model import CheckResult, Severity, fingerprint
 from pytest_readiness.settings import SettingsError, load
 from tests.health_servers import (
     MARKER_VARIABLE,
@@ -203,16 +203,51 @@ def test_slow_startup_is_over_its_budget(guard: LeakGuard) -> None:
     assert _rules(result) == ["startup-over-budget"]
 
 
-def test_dependency_down_scenario_runs_inside_the_check(guard: LeakGuard) -> None:
-    entry = _entry(
+def _dependent_entry(guard: LeakGuard, service_arguments: str, **settings: Any) -> HealthEntry:
+    """A service whose readiness asks a stand-in dependency on {dependency_port}."""
+    dependency_url = "http://127.0.0.1:{dependency_port}/"
+    return _entry(
         guard,
         url="http://127.0.0.1:{port}/readyz",
         liveness_url="http://127.0.0.1:{port}/healthz",
-        command=f"{SERVER} --readiness ignores --dependency-url http://127.0.0.1:{{dependency_port}}/",
+        command=f"{SERVER} {service_arguments} --dependency-url {dependency_url}",
         dependency_command=SERVER.replace("{port}", "{dependency_port}"),
         dependency_timeout_s=0.5,
+        **settings,
     )
+
+
+def test_dependency_down_scenario_runs_inside_the_check(guard: LeakGuard) -> None:
+    entry = _dependent_entry(guard, "--readiness ignores")
     assert _rules(_run(entry, Path.cwd())) == ["ready-while-dependency-down"]
+
+
+def test_slow_and_black_hole_faults_go_through_a_proxy_in_the_check(guard: LeakGuard) -> None:
+    """The service gets the proxy's port as {dependency_port}; the stand-in keeps its own."""
+    entry = _dependent_entry(
+        guard,
+        "--dependency-timeout-s 0",
+        dependency_faults=["black-hole", "down", "slow"],
+        dependency_slow_s=1.5,
+        timeout_s=1.0,
+    )
+    black_hole, slow = _run(entry, Path.cwd()).findings
+    for finding, name in ((black_hole, "black-hole"), (slow, "slow")):
+        assert finding.rule == "readiness-hangs-with-dependency"
+        assert f'(fault "{name}": ' in finding.message
+        key = f"http://127.0.0.1:{{port}}/readyz ({name})"
+        assert finding.fingerprint == fingerprint("health", finding.rule, None, key)
+
+
+def test_a_dependency_stand_in_that_does_not_come_back_is_a_check_error(
+    guard: LeakGuard, tmp_path: Path
+) -> None:
+    started = tmp_path / "started"
+    once = f"[ -e {started} ] && exit 3; touch {started}; exec {SERVER}"
+    entry = _dependent_entry(guard, "")
+    entry.dependency_command = shlex.join(["sh", "-c", once.replace("{port}", "{dependency_port}")])
+    with pytest.raises(CheckError, match="the dependency stand-in did not restart: exited with"):
+        _run(entry, Path.cwd())
 
 
 def test_a_dependency_stand_in_that_cannot_start_is_a_check_error(guard: LeakGuard) -> None:

@@ -50,12 +50,14 @@ def test_closed_port_is_connection_refused(prober: Prober) -> None:
     assert not answer.answered
     assert answer.error == "connection refused"
     assert answer.describe() == "connection refused"
+    assert not answer.timed_out, "refused at once: nothing hangs"
 
 
 def test_slow_answer_hits_the_read_timeout_once(prober: Prober) -> None:
     with serve_in_thread(Behaviour(delay_ms=800)) as server:
         answer = prober.probe(server.url)
         assert answer.error == "no answer within 0.5 s"
+        assert answer.timed_out
         assert 500 <= answer.latency_ms < 790
         assert len(server.behaviour.seen) == 1, "a probe is never retried"
 
@@ -80,6 +82,7 @@ def test_a_connection_dropped_without_answer_is_not_retried(prober: Prober) -> N
         thread.join()
     assert not answer.answered
     assert answer.error.startswith("connection failed")
+    assert not answer.timed_out
     assert len(accepted) == 1
 
 

@@ -21,6 +21,8 @@ def test_an_entry_with_name_and_url_probes_like_kubernetes() -> None:
     assert (entry.timeout_s, entry.connect_timeout_s, entry.probes) == (1.0, 1.0, 20)
     assert entry.command == ""
     assert entry.dependency_down_status == [503]
+    assert (entry.dependency_faults, entry.dependency_slow_s) == (["down"], 2.0)
+    assert not entry.proxied, "the default stops the stand-in: no proxy, as before"
     assert [code for code in (199, 200, 302, 399, 400, 503) if entry.accepts(code)] == [
         200,
         302,
@@ -51,6 +53,9 @@ def test_full_entry_loads_with_nested_json_expectations() -> None:
     assert entry.budget_p95_ms == 250.0
 
 
+DEPENDENT = 'name = "a"\nurl = "http://x/"\ncommand = "s"\ndependency_command = "d"\n'
+
+
 @pytest.mark.parametrize(
     ("toml", "problem"),
     [
@@ -65,6 +70,14 @@ def test_full_entry_loads_with_nested_json_expectations() -> None:
         ('name = "a"\nurl = "http://x/"\nbudget_p95_ms = 1000', "must sit under the probe"),
         ('name = "a"\nurl = "http://x/"\nbody_format = "xml"', "allowed: 'auto', 'json'"),
         ('name = "a"\nurl = "http://x/"\nretries = 3', "health[0].retries: unknown key"),
+        (f"{DEPENDENT}dependency_faults = []", "dependency_faults is empty"),
+        (f'{DEPENDENT}dependency_faults = ["slow", "slow"]', "names slow more than once"),
+        (f'{DEPENDENT}dependency_faults = ["partition"]', "allowed: 'down', 'slow', 'black-hole'"),
+        (f"{DEPENDENT}dependency_slow_s = 0", "dependency_slow_s must be greater than 0"),
+        (
+            'name = "a"\nurl = "http://x/"\ndependency_faults = ["slow"]',
+            "needs a `dependency_command`",
+        ),
     ],
 )
 def test_bad_entries_are_refused_naming_the_problem(toml: str, problem: str) -> None:
@@ -72,3 +85,16 @@ def test_bad_entries_are_refused_naming_the_problem(toml: str, problem: str) -> 
         _entries(f"[[health]]\n{toml}\n")
     assert problem in str(raised.value)
     assert str(raised.value).startswith("tool.readiness.health[0]")
+
+
+@pytest.mark.parametrize(
+    ("faults", "proxied"),
+    [(["down"], False), (["slow"], True), (["down", "black-hole"], True)],
+)
+def test_a_proxy_goes_in_front_of_the_stand_in_only_for_the_faults_that_need_one(
+    faults: list[str], proxied: bool
+) -> None:
+    (entry,) = _entries(
+        f"[[health]]\n{DEPENDENT}dependency_faults = {faults!r}\n".replace("'", '"')
+    )
+    assert entry.proxied is proxied

@@ -11,19 +11,26 @@ from __future__ import annotations
 import contextlib
 import shlex
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.entries import per_entry
-from pytest_readiness.checks.health.dependency import DependencyFault, exercise
+from pytest_readiness.checks.health.dependency import DependencyProbes, exercise
+from pytest_readiness.checks.health.dependency_faults import (
+    DependencyFault,
+    StandInStopped,
+    proxy_fault,
+)
 from pytest_readiness.checks.health.expectations import latency_problems, series_problems
 from pytest_readiness.checks.health.exposure import withhold_secrets
 from pytest_readiness.checks.health.probe import Prober, Timeouts
 from pytest_readiness.checks.health.problem import Problem
 from pytest_readiness.checks.health.settings import HealthEntry
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
+from pytest_readiness.resilience.proxy import FaultProxy
 from pytest_readiness.runner import (
     Placeholders,
     PortConflict,
@@ -49,26 +56,30 @@ class HealthCheck(Check):
         entry = self.settings
         if not isinstance(entry, HealthEntry):
             raise CheckSkipped("no [[tool.readiness.health]] entry is configured")
-        placeholders = Placeholders(port=free_port(), dependency_port=free_port())
-        url = placeholders.fill(entry.url)
         result = CheckResult()
         problems: list[Problem] = []
         cwd = ctx.rootdir / entry.cwd
-        env = {name: placeholders.fill(value) for name, value in entry.env.items()}
         with contextlib.ExitStack() as running:
             prober = running.enter_context(
                 Prober(Timeouts(connect_s=entry.connect_timeout_s, read_s=entry.timeout_s))
             )
+            stand_in_port = free_port()
+            proxy = None
+            if entry.proxied:
+                proxy = running.enter_context(FaultProxy(("127.0.0.1", stand_in_port)))
+            placeholders = Placeholders(
+                port=free_port(),
+                dependency_port=stand_in_port if proxy is None else proxy.port,
+            )
+            url = placeholders.fill(entry.url)
+            env = {name: placeholders.fill(value) for name, value in entry.env.items()}
             dependency = None
             if entry.dependency_command:
-                dependency = Service(
-                    placeholders.argv(entry.dependency_command),
-                    cwd=cwd,
-                    env=env,
-                    port=placeholders.dependency_port,
+                dependency = _stand_in(
+                    entry, replace(placeholders, dependency_port=stand_in_port), cwd
                 )
                 running.callback(dependency.stop)
-                _start_dependency(dependency, placeholders.dependency_port, entry)
+                _start_dependency(dependency, stand_in_port, entry)
             service = None
             if entry.command:
                 service = _service(entry, placeholders, url, cwd, env)
@@ -90,18 +101,14 @@ class HealthCheck(Check):
             problems += latency_problems(series, entry)
             result.metrics.update(series.latency_ms.metrics())
             if dependency is not None:
-                fault = DependencyFault(
+                probes = DependencyProbes(
                     readiness_url=url,
                     liveness_url=placeholders.fill(entry.liveness_url),
                     down_status=tuple(entry.dependency_down_status),
-                    port=placeholders.dependency_port,
                     reaction_timeout_s=entry.dependency_timeout_s,
-                    restart_timeout_s=entry.startup_timeout_s,
                 )
-                try:
-                    problems += exercise(fault, dependency, prober, entry.ready)
-                except StartupError as error:
-                    raise CheckError(f"the dependency stand-in did not restart: {error}") from None
+                faults = _faults(entry, dependency, stand_in_port, proxy)
+                problems += _exercise(probes, faults, prober, entry)
                 _ensure_owned(service, entry, "while its dependency was faulted")
         summary = f"{entry.probes} probe(s) of {url}: {series.latency_ms.describe()}"
         if "startup_ms" in result.metrics:
@@ -144,6 +151,40 @@ def _service(
         port=port,
         host=address.hostname or "127.0.0.1",
     )
+
+
+def _stand_in(entry: HealthEntry, placeholders: Placeholders, cwd: Path) -> Service:
+    """The dependency's stand-in, on its own port even when the service reaches it by proxy."""
+    return Service(
+        placeholders.argv(entry.dependency_command),
+        cwd=cwd,
+        env={name: placeholders.fill(value) for name, value in entry.env.items()},
+        port=placeholders.dependency_port,
+    )
+
+
+def _exercise(
+    probes: DependencyProbes, faults: list[DependencyFault], prober: Prober, entry: HealthEntry
+) -> list[Problem]:
+    """A stand-in that does not come back is the check's error, not a finding about the service."""
+    try:
+        return exercise(probes, faults, prober, entry.ready)
+    except StartupError as error:
+        raise CheckError(f"the dependency stand-in did not restart: {error}") from None
+
+
+def _faults(
+    entry: HealthEntry, stand_in: Service, port: int, proxy: FaultProxy | None
+) -> list[DependencyFault]:
+    """The configured faults in order; the proxy exists whenever one of them needs it."""
+    faults: list[DependencyFault] = []
+    for name in entry.dependency_faults:
+        if name == "down":
+            faults.append(StandInStopped(stand_in, port, entry.startup_timeout_s))
+        else:
+            assert proxy is not None, "HealthEntry.proxied starts a proxy for these faults"
+            faults.append(proxy_fault(proxy, name, entry.dependency_slow_s))
+    return faults
 
 
 def _conflict(entry: HealthEntry, error: PortConflict) -> CheckError:

@@ -51,6 +51,8 @@ class Answer:
     """A redirect target on another host, not followed (the kubelet does not follow it either)."""
     auth_challenge: str = ""
     """The `WWW-Authenticate` header, when the endpoint asked for credentials."""
+    timed_out: bool = False
+    """No answer because a connect or read timeout fired: the endpoint hangs."""
 
     @property
     def answered(self) -> bool:
@@ -119,7 +121,12 @@ class Prober:
         try:
             return self._follow(url, started)
         except requests.RequestException as error:
-            return Answer(url=url, latency_ms=_since(started), error=self._reason(error))
+            return Answer(
+                url=url,
+                latency_ms=_since(started),
+                error=self._reason(error),
+                timed_out=_timed_out(error),
+            )
 
     def series(self, url: str, count: int) -> ProbeSeries:
         return ProbeSeries(url, tuple(self.probe(url) for _ in range(count)))
@@ -172,13 +179,18 @@ class Prober:
     def _reason(self, error: requests.RequestException) -> str:
         if isinstance(error, requests.ConnectTimeout):
             return f"no connection within {self.timeouts.connect_s:g} s"
-        if isinstance(error, requests.ReadTimeout) or "timed out" in str(error):
+        if _timed_out(error):
             return f"no answer within {self.timeouts.read_s:g} s"
         if "refused" in str(error).lower():
             return "connection refused"
         if isinstance(error, requests.ConnectionError):
             return f"connection failed ({type(error).__name__})"
         return f"probe failed: {error}"
+
+
+def _timed_out(error: requests.RequestException) -> bool:
+    """A read timeout while streaming the body comes wrapped in a ConnectionError."""
+    return isinstance(error, requests.Timeout) or "timed out" in str(error)
 
 
 def _limited(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:

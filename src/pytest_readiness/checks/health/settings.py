@@ -17,6 +17,9 @@ from pytest_readiness.checks.health.probe import (
 )
 
 PORT = "{port}"
+DependencyFaultName = Literal["down", "slow", "black-hole"]
+PROXIED_FAULTS = ("slow", "black-hole")
+"""The faults that need a proxy between the service and the stand-in."""
 
 
 @dataclass
@@ -47,13 +50,19 @@ class HealthEntry:
     budget_p95_ms: float | None = None
     budget_max_ms: float | None = None
     liveness_url: str = ""
-    """Probed while the dependency is down: it must stay successful."""
+    """Probed while the dependency is faulted: it must stay successful."""
     dependency_command: str = ""
-    """Starts a stand-in for a dependency on `{dependency_port}`; the check stops it to see
-    readiness fail and starts it again to see readiness recover."""
+    """Starts a stand-in for a dependency on `{dependency_port}`; the check faults it (see
+    `dependency_faults`) to see readiness fail, then lifts the fault to see readiness recover."""
     dependency_down_status: list[int] = field(default_factory=lambda: [503])
     dependency_timeout_s: float = 5.0
     """How long readiness may take to notice the dependency left, and that it came back."""
+    dependency_faults: list[DependencyFaultName] = field(default_factory=lambda: ["down"])
+    """In this order: `down` stops the stand-in; `slow` and `black-hole` put a proxy in front of
+    it (the service's `{dependency_port}`) that holds its answers or swallows its requests."""
+    dependency_slow_s: float = 2.0
+    """How long `slow` holds each answer: above the service's own dependency timeout, and above
+    `timeout_s` so that a service without one makes the probe time out."""
     scan_body_for_secrets: bool = True
 
     def validate(self) -> None:
@@ -64,9 +73,16 @@ class HealthEntry:
             raise ValueError("a url with {port} needs a `command` that starts the service")
         if self.dependency_command and not self.command:
             raise ValueError("`dependency_command` needs a `command` that starts the service")
+        self._validate_faults()
         if self.probes < 1:
             raise ValueError("probes must be at least 1")
-        for key in ("startup_timeout_s", "connect_timeout_s", "timeout_s", "dependency_timeout_s"):
+        for key in (
+            "startup_timeout_s",
+            "connect_timeout_s",
+            "timeout_s",
+            "dependency_timeout_s",
+            "dependency_slow_s",
+        ):
             if getattr(self, key) <= 0:
                 raise ValueError(f"{key} must be greater than 0")
         for code in (*self.expect_status, *self.dependency_down_status):
@@ -78,6 +94,25 @@ class HealthEntry:
                 f"budget_p95_ms ({self.budget_p95_ms:g}) must sit under the probe timeout "
                 f"timeout_s ({self.timeout_s:g} s), or every slow answer is a failed probe"
             )
+
+    def _validate_faults(self) -> None:
+        faults = self.dependency_faults
+        if not faults:
+            raise ValueError(
+                "dependency_faults is empty: name at least one of down, slow, black-hole"
+            )
+        twice = sorted({name for name in faults if faults.count(name) > 1})
+        if twice:
+            raise ValueError(f"dependency_faults names {', '.join(twice)} more than once")
+        if faults != ["down"] and not self.dependency_command:
+            raise ValueError("`dependency_faults` needs a `dependency_command` to fault")
+
+    @property
+    def proxied(self) -> bool:
+        """Whether the service reaches the stand-in through a fault proxy."""
+        return bool(self.dependency_command) and any(
+            name in PROXIED_FAULTS for name in self.dependency_faults
+        )
 
     def accepts(self, status: int) -> bool:
         """Whether a status code counts as success for this entry."""
