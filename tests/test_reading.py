@@ -143,9 +143,10 @@ def test_a_check_that_read_nothing_gets_no_metric() -> None:
     assert (record.metrics, record.summary) == ({}, "")
 
 
-# No NUL characters: a UTF-16 little-endian mark followed by U+0000 is the UTF-32 one.
+# No NUL characters: a UTF-16 little-endian mark followed by U+0000 is the UTF-32 one. No lone
+# surrogates: no codec writes them, so no file holds them.
 @given(
-    st.text(st.characters(exclude_characters="\x00")),
+    st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",))),
     st.sampled_from(["utf-16", "utf-32", "utf-8-sig", "utf-16-be", "utf-32-le"]),
 )
 def test_text_with_a_byte_order_mark_decodes_and_is_not_binary(text: str, codec: str) -> None:

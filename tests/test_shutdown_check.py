@@ -135,8 +135,10 @@ def test_the_grace_period_comes_from_the_manifest(guard: LeakGuard, tmp_path: Pa
         guard, "--graceful --exit-delay-ms 1300", grace_period_s=None, cwd=str(Path.cwd())
     )
     result = _run(entry, project)
-    assert _rules(result) == ["slow-shutdown"]
-    assert "the grace period is 1 s (Deployment api-0)" in result.findings[0].message
+    # A starved machine may also drop a request at the late exit; the grace period is the point.
+    slow = [finding for finding in result.findings if finding.rule == "slow-shutdown"]
+    assert len(slow) == 1
+    assert "the grace period is 1 s (Deployment api-0)" in slow[0].message
     assert result.metrics["grace_s"] == 1
 
 
