@@ -16,6 +16,7 @@ from pytest_readiness.check import CheckContext, CheckError
 from pytest_readiness.checks.coverage.baseline import Baseline
 from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.coverage.engine import ARTIFACT
+from pytest_readiness.checks.coverage.notices import RunNotices
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import CheckResult, Severity
@@ -35,6 +36,9 @@ class Recorded:
 
     def combined(self) -> coverage.Coverage:
         return self.cov
+
+    def notices(self) -> RunNotices:
+        return RunNotices([[]])
 
 
 @pytest.fixture
@@ -93,7 +97,10 @@ def test_the_figure_in_the_summary_is_the_figure_decided(project: Path) -> None:
         "total coverage 87.5% is below fail_under 88.5%; most missed: pkg/calc.py (1 missed)"
     )
     assert finding.severity is Severity.HIGH
-    assert result.summary == "total 87.5% (fail_under 88.5%); most missed: pkg/calc.py (1 missed)"
+    assert result.summary == (
+        "total 87.5% (fail_under 88.5%); most missed: pkg/calc.py (1 missed); "
+        "no source configured: measured as `coverage run -m pytest` measures"
+    )
 
 
 def test_branch_figures_count_branches(project: Path) -> None:
@@ -121,11 +128,12 @@ def test_defaults_come_from_coverage_configuration(project: Path) -> None:
 
 
 def test_files_under_their_minimum_are_named(project: Path) -> None:
-    result = run(project, omit=[], file_minimum=50, precision=0)
+    result = run(project, omit=[], file_minimum=50, precision=0, fail_under=0)
     assert rules(result) == ["coverage-file"]
     (finding,) = result.findings
     assert finding.path == "pkg/unused.py"
-    assert finding.message == "pkg/unused.py: coverage 0% is below file_minimum 50%"
+    assert finding.message == "coverage 0% is below file_minimum 50%"
+    assert "unused.py" not in finding.fix, "the path is in the finding's own field"
     assert result.metrics["files_below_minimum"] == 1
     assert result.metrics["files_measured"] == 2
     assert result.metrics["total_percent"] == 70
@@ -171,7 +179,7 @@ def test_a_rise_above_the_baseline_passes_and_leaves_the_file_alone(project: Pat
 
 def test_baseline_update_writes_this_run_and_decides_against_it(project: Path) -> None:
     write_baseline(project, "95")
-    result = run(project, precision=1, omit=[], baseline_update=True)
+    result = run(project, precision=1, omit=[], baseline_update=True, fail_under=0)
     assert rules(result) == []
     assert json.loads((project / BASELINE).read_text("utf-8")) == {
         "branch": False,
@@ -214,7 +222,7 @@ def test_shown_figure_decides_the_exit_status(
 
 
 def test_ratchet_end_to_end(pytester: pytest.Pytester) -> None:
-    make_sample(pytester, branch=False, readiness="tolerance = 10\n")
+    make_sample(pytester, branch=False, readiness="tolerance = 10\nfail_under = 0\n")
     result, check = run_gate(pytester, "--readiness-baseline-update", inprocess=True)
     assert check["outcome"] == "passed", result.stdout.str()
     baseline = pytester.path / BASELINE

@@ -35,7 +35,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     from pytest_readiness.checks.coverage.engine import Tracer
 
     data_dir = Path(tempfile.mkdtemp(prefix="readiness-coverage-"))
-    early_config.stash[EARLY_TRACER] = Tracer(settings, data_dir, early_config.rootpath)
+    early_config.stash[EARLY_TRACER] = Tracer(settings, data_dir)
     # Also when the run stops before `pytest_configure` (a usage error): leave nothing behind.
     early_config.add_cleanup(lambda: _drop_unadopted(early_config))
 
