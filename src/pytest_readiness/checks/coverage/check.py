@@ -115,7 +115,9 @@ class CoverageCheck(Check):
         report = read_report(
             cov, ctx.rootdir, include=settings.include, omit=settings.omit, branch=settings.branch
         )
-        judgement = judge(measurement.notices(), report.notices, cov.get_data().measured_files())
+        data = cov.get_data()
+        executed = [name for name in data.measured_files() if data.lines(name)]
+        judgement = judge(measurement.notices(), report.notices, executed)
         if judgement.problems:
             said = "; ".join(str(notice) for notice in judgement.problems)
             raise CheckError(
