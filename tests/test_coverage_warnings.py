@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,8 +87,9 @@ def test_a_warning_under_filterwarnings_error_is_the_checks_error_not_a_crash(
     assert "INTERNALERROR" not in output + result.stderr.str()
     assert result.ret == 1, output
     assert check["outcome"] == "error"
-    assert "Module sample was previously imported, but not measured (module-not-measured)" in (
-        check["error"]
+    assert (
+        "Module sample was previously imported, but not measured (module-not-measured)"
+        in (check["error"])
     )
     assert "disable_warnings" in check["error"]
 
