@@ -9,13 +9,16 @@ measured "everything under the rootdir" would show a lower figure than the real 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from tests.test_coverage_engine import CONFTEST, TESTS
+from tests.test_coverage_engine import (
+    CONFTEST,
+    TESTS,
+    coverage_report_total,
+    coverage_run_pytest,
+)
 from tests.test_coverage_report import CALC, UNUSED
 
 pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
@@ -42,18 +45,11 @@ def make_unconfigured_sample(pytester: pytest.Pytester) -> None:
 
 def coverage_run_total(pytester: pytest.Pytester) -> str:
     """`coverage run -m pytest`, then `coverage report`: the figure the check must give."""
-    run = [sys.executable, "-m", "coverage", "run", "-m", "pytest", "-p", "no:readiness"]
-    subprocess.run([*run, "-p", "no:xdist"], cwd=pytester.path, capture_output=True, check=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", "coverage", "report", "--format=total"],
-        cwd=pytester.path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    coverage_run_pytest(pytester, "-p", "no:xdist")
+    total = coverage_report_total(pytester, precision=None)
     for data in pytester.path.glob(".coverage*"):
         data.unlink()
-    return completed.stdout.strip()
+    return total
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])

@@ -9,12 +9,11 @@ coverage.py warns about it the way it does on real projects (itsdangerous: `sour
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
-from typing import Any
 
 import pytest
+
+from tests.test_coverage_engine import coverage_report_total, coverage_run_pytest, run_gate
 
 pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
 
@@ -46,42 +45,21 @@ def make_project(
     pytester.makepyfile(**tests)
 
 
-def run_gate(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
-    result = pytester.runpytest_subprocess(
-        "--readiness", "--readiness-select", "coverage", "--readiness-report", "r.json", *args
-    )
-    report = json.loads((pytester.path / "r.json").read_text("utf-8"))
-    (check,) = report["checks"]
-    return result, check
-
-
-def coverage_run(pytester: pytest.Pytester, *args: str) -> tuple[str, str]:
-    """What `coverage run -m pytest` prints about the same project, and its total."""
-    command = [sys.executable, "-m", "coverage", "run", "-m", "pytest", "-p", "no:readiness"]
-    completed = subprocess.run(
-        [*command, *args], cwd=pytester.path, capture_output=True, text=True, check=False
-    )
-    total = subprocess.run(
-        [sys.executable, "-m", "coverage", "report", "--format=total"],
-        cwd=pytester.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return completed.stdout + completed.stderr, total.stdout.strip()
-
-
-@pytest.mark.parametrize("workers", ["0", "2"])
-def test_a_warning_under_filterwarnings_error_is_the_checks_error_not_a_crash(
-    pytester: pytest.Pytester, workers: str
-) -> None:
-    """A plugin imported the package before measurement began and no test ran it."""
+def plugin_imports_the_package_first(pytester: pytest.Pytester) -> None:
+    """#13's setup: a plugin imports the package before measurement begins; no test runs it."""
     make_project(
         pytester,
         source=["sample"],
         tests={"test_alone": NO_SAMPLE},
         ini='addopts = "-p sample.plugin"\nfilterwarnings = ["error"]\n',
     )
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_warning_under_filterwarnings_error_is_the_checks_error_not_a_crash(
+    pytester: pytest.Pytester, workers: str
+) -> None:
+    plugin_imports_the_package_first(pytester)
     result, check = run_gate(pytester, "-n", workers)
     output = result.stdout.str()
     assert "INTERNALERROR" not in output + result.stderr.str()
@@ -99,12 +77,7 @@ def test_pytest_cov_in_the_same_setup_goes_on(pytester: pytest.Pytester) -> None
 
     (`coverage run -m pytest` starts before any import, so it has no such warning.)
     """
-    make_project(
-        pytester,
-        source=["sample"],
-        tests={"test_alone": NO_SAMPLE},
-        ini='addopts = "-p sample.plugin"\nfilterwarnings = ["error"]\n',
-    )
+    plugin_imports_the_package_first(pytester)
     result = pytester.runpytest_subprocess("--cov", "--cov-report=", "-p", "no:readiness")
     assert result.ret == 0
     assert "module-not-measured" in result.stdout.str() + result.stderr.str()
@@ -130,9 +103,10 @@ def test_a_source_never_imported_is_a_medium_finding_naming_it(
     )
     assert result.ret == 0, "a medium finding is a risk, not a block"
     result.stdout.fnmatch_lines(["*verdict: READY-WITH-RISKS*"])
-    said, total = coverage_run(pytester)
+    said = coverage_run_pytest(pytester)
     assert "Module absent_pkg was never imported." in said
-    assert check["metrics"]["total_percent"] == int(total) == 60  # 3 of 5 lines
+    assert check["metrics"]["total_percent"] == 60  # 3 of 5 lines
+    assert coverage_report_total(pytester, precision=None) == "60"
 
 
 def test_the_same_under_filterwarnings_error(pytester: pytest.Pytester) -> None:
