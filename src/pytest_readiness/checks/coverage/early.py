@@ -33,7 +33,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     if settings is None:
         return
     from pytest_readiness.checks.coverage.engine import Tracer
+    from pytest_readiness.checks.coverage.untraced import import_checks_untraced
 
+    import_checks_untraced()
     data_dir = Path(tempfile.mkdtemp(prefix="readiness-coverage-"))
     early_config.stash[EARLY_TRACER] = Tracer(settings, data_dir)
     # Also when the run stops before `pytest_configure` (a usage error): leave nothing behind.
