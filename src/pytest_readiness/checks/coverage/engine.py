@@ -64,15 +64,26 @@ def combine(
 class Tracer:
     """One process's coverage.py measurement, from start to its saved data file."""
 
-    def __init__(self, settings: CoverageSettings, data_dir: Path) -> None:
+    def __init__(self, settings: CoverageSettings, data_dir: Path, *, start: bool = True) -> None:
         self.data_dir = data_dir
         self.notices: list[str] = []
         """coverage.py's warnings in this process, kept from the project's warning filters."""
         with caught(self.notices):
             self.cov = new_coverage(settings, data_dir / ".coverage")
+        self.running = False
+        self.data_file: Path | None = None
+        if start:
+            self.start()
+
+    @property
+    def sysmon(self) -> bool:
+        """Whether `sys.monitoring` traces: then code that is not measured costs next to nothing."""
+        return self.cov.get_option("run:core") == "sysmon"
+
+    def start(self) -> None:
+        with caught(self.notices):
             self.cov.start()
         self.running = True
-        self.data_file: Path | None = None
 
     def finish(self) -> Path | None:
         """Stop and save; the data file, or None when nothing was recorded."""
