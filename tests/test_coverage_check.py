@@ -16,11 +16,12 @@ from pytest_readiness.check import CheckContext, CheckError
 from pytest_readiness.checks.coverage.baseline import Baseline
 from pytest_readiness.checks.coverage.check import CoverageCheck
 from pytest_readiness.checks.coverage.engine import ARTIFACT
+from pytest_readiness.checks.coverage.notices import RunNotices
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 from pytest_readiness.files import ProjectFiles
 from pytest_readiness.model import CheckResult, Severity
 from tests.test_coverage_engine import make_sample, run_gate
-from tests.test_coverage_report import recorded, write_project
+from tests.test_coverage_report import measured_elsewhere, recorded, write_project
 
 pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
 
@@ -35,6 +36,9 @@ class Recorded:
 
     def combined(self) -> coverage.Coverage:
         return self.cov
+
+    def notices(self) -> RunNotices:
+        return RunNotices([[]])
 
 
 @pytest.fixture
@@ -93,7 +97,10 @@ def test_the_figure_in_the_summary_is_the_figure_decided(project: Path) -> None:
         "total coverage 87.5% is below fail_under 88.5%; most missed: pkg/calc.py (1 missed)"
     )
     assert finding.severity is Severity.HIGH
-    assert result.summary == "total 87.5% (fail_under 88.5%); most missed: pkg/calc.py (1 missed)"
+    assert result.summary == (
+        "total 87.5% (fail_under 88.5%); most missed: pkg/calc.py (1 missed); "
+        "no source configured: measured as `coverage run -m pytest` measures"
+    )
 
 
 def test_branch_figures_count_branches(project: Path) -> None:
@@ -121,11 +128,12 @@ def test_defaults_come_from_coverage_configuration(project: Path) -> None:
 
 
 def test_files_under_their_minimum_are_named(project: Path) -> None:
-    result = run(project, omit=[], file_minimum=50, precision=0)
+    result = run(project, omit=[], file_minimum=50, precision=0, fail_under=0)
     assert rules(result) == ["coverage-file"]
     (finding,) = result.findings
     assert finding.path == "pkg/unused.py"
-    assert finding.message == "pkg/unused.py: coverage 0% is below file_minimum 50%"
+    assert finding.message == "coverage 0% is below file_minimum 50%"
+    assert "unused.py" not in finding.fix, "the path is in the finding's own field"
     assert result.metrics["files_below_minimum"] == 1
     assert result.metrics["files_measured"] == 2
     assert result.metrics["total_percent"] == 70
@@ -171,7 +179,7 @@ def test_a_rise_above_the_baseline_passes_and_leaves_the_file_alone(project: Pat
 
 def test_baseline_update_writes_this_run_and_decides_against_it(project: Path) -> None:
     write_baseline(project, "95")
-    result = run(project, precision=1, omit=[], baseline_update=True)
+    result = run(project, precision=1, omit=[], baseline_update=True, fail_under=0)
     assert rules(result) == []
     assert json.loads((project / BASELINE).read_text("utf-8")) == {
         "branch": False,
@@ -214,7 +222,7 @@ def test_shown_figure_decides_the_exit_status(
 
 
 def test_ratchet_end_to_end(pytester: pytest.Pytester) -> None:
-    make_sample(pytester, branch=False, readiness="tolerance = 10\n")
+    make_sample(pytester, branch=False, readiness="tolerance = 10\nfail_under = 0\n")
     result, check = run_gate(pytester, "--readiness-baseline-update", inprocess=True)
     assert check["outcome"] == "passed", result.stdout.str()
     baseline = pytester.path / BASELINE
@@ -234,3 +242,81 @@ def test_an_unwritable_baseline_is_an_error(project: Path) -> None:
     (project / ".readiness").write_text("a file where the directory should be", "utf-8")
     with pytest.raises(CheckError, match="cannot write"):
         run(project, baseline_update=True)
+
+
+def test_without_any_fail_under_the_review_default_holds_and_says_so(project: Path) -> None:
+    result = run(project, omit=[], precision=0)  # 7 of 10 statements: 70%
+    assert rules(result) == ["coverage-total"]
+    assert result.metrics["fail_under"] == 80
+    assert result.findings[0].message.startswith("total coverage 70% is below fail_under 80%")
+    assert result.summary.startswith(
+        "total 70% (fail_under 80% by the review's default, none configured)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config_file", "text"),
+    [
+        (".coveragerc", "[report]\nfail_under = 0\n"),
+        ("setup.cfg", "[coverage:report]\nfail_under = 0\n"),
+        ("pyproject.toml", "[tool.coverage.report]\nfail_under = 0\n"),
+    ],
+)
+def test_the_projects_own_fail_under_wins_even_when_zero(
+    project: Path, config_file: str, text: str
+) -> None:
+    (project / config_file).write_text(text, "utf-8")
+    result = run(project, omit=[], precision=0)
+    assert rules(result) == []
+    assert result.metrics["fail_under"] == 0
+    assert "review's default" not in result.summary
+
+
+def test_the_gates_own_fail_under_wins_over_the_default(project: Path) -> None:
+    result = run(project, omit=[], precision=0, fail_under=60)
+    assert rules(result) == []
+    assert "review's default" not in result.summary
+
+
+def test_a_critical_path_is_held_to_its_own_minimum(project: Path) -> None:
+    result = run(
+        project,
+        omit=[],
+        fail_under=0,
+        critical_paths={"pkg/calc.py": 85, "pkg/*": 75, "pkg/unused*": 0, "src/pay/*": 85},
+    )
+    assert sorted(rules(result)) == [
+        "coverage-critical-path",  # pkg/*: calc.py and unused.py together, 7 of 10
+        "coverage-critical-path-unmatched",  # src/pay/*
+    ]
+    by_rule = {finding.rule: finding for finding in result.findings}
+    assert by_rule["coverage-critical-path"].message == (
+        "critical path pkg/* (2 files) has coverage 70%, below its minimum 75%"
+    )
+    assert by_rule["coverage-critical-path"].severity is Severity.HIGH
+    assert by_rule["coverage-critical-path-unmatched"].severity is Severity.MEDIUM
+    assert result.metrics["critical_paths_below_minimum"] == 1
+
+
+def test_critical_path_figures_follow_the_thresholds_decimals(project: Path) -> None:
+    """pkg/calc.py is 87.5%: shown as 88 at precision 0, it passes 88 and fails 87.6."""
+    assert rules(run(project, fail_under=0, critical_paths={"pkg/calc.py": 88})) == []
+    assert rules(run(project, fail_under=0, critical_paths={"pkg/calc.py": 87.6})) == [
+        "coverage-critical-path"
+    ]
+
+
+def test_a_baseline_names_files_outside_the_rootdir_from_their_import_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cov = measured_elsewhere(tmp_path, monkeypatch)
+    root = tmp_path / "project"
+    ctx = CheckContext(
+        rootdir=root,
+        files=ProjectFiles(root),
+        cache=ContentCache(None),
+        baseline_update=True,
+        artifacts={ARTIFACT: Recorded(cov)},
+    )
+    CoverageCheck(CoverageSettings(fail_under=0)).run(ctx)
+    assert list(json.loads((root / BASELINE).read_text("utf-8"))["files"]) == ["libpkg/sub/mod.py"]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("not_an_xdist_worker")
 
 @pytest.fixture
 def sample(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    make_sample(pytester, branch=False)
+    make_sample(pytester, branch=False, readiness="fail_under = 0\n")
     monkeypatch.setenv("TMPDIR", str(pytester.mkdir("tmp")))
     return pytester
 

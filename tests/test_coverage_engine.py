@@ -86,10 +86,20 @@ def run_gate(
     return result, check
 
 
-def coverage_report_total(pytester: pytest.Pytester) -> str:
-    """What `coverage report` says about the data file pytest-cov left in the project."""
+def coverage_run_pytest(pytester: pytest.Pytester, *args: str) -> str:
+    """`coverage run -m pytest` on the project, without the gate; what it printed."""
+    command = [sys.executable, "-m", "coverage", "run", "-m", "pytest", "-p", "no:readiness"]
     completed = subprocess.run(
-        [sys.executable, "-m", "coverage", "report", "--format=total", "--precision=1"],
+        [*command, *args], cwd=pytester.path, capture_output=True, text=True, check=False
+    )
+    return completed.stdout + completed.stderr
+
+
+def coverage_report_total(pytester: pytest.Pytester, precision: int | None = 1) -> str:
+    """What `coverage report` says about the data file left in the project."""
+    shown = [] if precision is None else [f"--precision={precision}"]
+    completed = subprocess.run(
+        [sys.executable, "-m", "coverage", "report", "--format=total", *shown],
         cwd=pytester.path,
         capture_output=True,
         text=True,
@@ -136,8 +146,7 @@ def test_total_is_exact_in_every_setup(
 def test_reference_figures_are_what_coverage_run_reports(pytester: pytest.Pytester) -> None:
     """The literal figures above, confirmed by coverage.py measuring plain pytest itself."""
     make_sample(pytester, branch=True)
-    run = [sys.executable, "-m", "coverage", "run", "-m", "pytest", "-q", "-p", "no:xdist"]
-    subprocess.run(run, cwd=pytester.path, capture_output=True, check=True)
+    coverage_run_pytest(pytester, "-q", "-p", "no:xdist")
     assert coverage_report_total(pytester) == BRANCHES
 
 

@@ -128,3 +128,30 @@ def test_most_missed_lists_the_worst_files_first() -> None:
     )
     assert [file.path for file in report.most_missed(2)] == ["b.py", "d.py"]
     assert [file.path for file in report.most_missed(5)] == ["b.py", "d.py", "a.py"]
+
+
+def measured_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> coverage.Coverage:
+    """Data of `project/`'s run that measured `libpkg.sub.mod` from another checkout's `src/`."""
+    project, checkout = tmp_path / "project", tmp_path / "elsewhere" / "lib" / "src"
+    project.mkdir()
+    module = checkout / "libpkg" / "sub" / "mod.py"
+    module.parent.mkdir(parents=True)
+    for package in (module.parent, module.parent.parent):
+        (package / "__init__.py").write_text("", "utf-8")
+    module.write_text("def f():\n    return 1\n", "utf-8")
+    monkeypatch.chdir(project)
+    data = CoverageData(basename=str(project / ".coverage"))
+    data.add_lines({str(module): [1]})
+    data.write()
+    cov = coverage.Coverage(data_file=str(project / ".coverage"))
+    cov.load()
+    return cov
+
+
+def test_a_file_outside_the_rootdir_is_named_from_its_import_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editable install from another checkout: the same name on a laptop and in CI."""
+    cov = measured_elsewhere(tmp_path, monkeypatch)
+    report = read_report(cov, tmp_path / "project")
+    assert [file.path for file in report.files] == ["libpkg/sub/mod.py"]

@@ -2,27 +2,40 @@
 
 The check is deferred: the gate runs it on the controller after every test and every pytest-xdist
 worker has finished and the data is combined, so adding `-n` cannot change its answer. The total
-is decided by `figures`' single rounding rule against `fail_under` and against the ratchet
-baseline; each file against `file_minimum`.
+is decided by `figures`' single rounding rule against `fail_under` (the review's 80 % when the
+project sets none) and against the ratchet baseline; each file against `file_minimum`, each named
+critical path against its own minimum. coverage.py's warnings are judged once the data is
+combined: an unused source is a finding, a warning that makes the figure wrong an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fnmatch import fnmatch
 from typing import Any
 
 import coverage
 
 from pytest_readiness.check import TEST_RUN_ARTIFACT, Check, CheckContext, CheckError
 from pytest_readiness.checks.coverage.baseline import Baseline, BaselineError
-from pytest_readiness.checks.coverage.engine import ARTIFACT, CoverageSession, Measurement
-from pytest_readiness.checks.coverage.figures import below, decimals, dropped, shown
+from pytest_readiness.checks.coverage.engine import (
+    ARTIFACT,
+    CoverageSession,
+    Measurement,
+    PytestCovReader,
+)
+from pytest_readiness.checks.coverage.figures import Counts, below, decimals, dropped, shown
+from pytest_readiness.checks.coverage.notices import Judgement, judge
+from pytest_readiness.checks.coverage.project_config import explicit_fail_under, source_configured
 from pytest_readiness.checks.coverage.report import CoverageReport, read_report
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 from pytest_readiness.model import Category, CheckResult, Finding, Severity, TestRun
 
 MOST_MISSED = 5
+REVIEW_FAIL_UNDER = 80.0
+"""The review's "unit coverage meets project standard (default: >= 80 %)"."""
+COVERAGE_RUN_SCOPE = "no source configured: measured as `coverage run -m pytest` measures"
 
 
 @dataclass(frozen=True)
@@ -33,16 +46,26 @@ class Thresholds:
     file_minimum: float | None
     precision: int
     tolerance: float
+    review_default: bool = False
+    """`fail_under` is the review's 80 %: neither the gate's nor coverage.py's settings set one."""
+    critical_paths: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def resolve(cls, settings: CoverageSettings, cov: coverage.Coverage) -> Thresholds:
         fail_under = settings.fail_under
         if fail_under is None:
-            fail_under = float(_number_option(cov, "report:fail_under"))
+            fail_under = explicit_fail_under(cov)
         precision = settings.precision
         if precision is None:
             precision = int(_number_option(cov, "report:precision"))
-        return cls(fail_under, settings.file_minimum, precision, settings.tolerance)
+        return cls(
+            REVIEW_FAIL_UNDER if fail_under is None else fail_under,
+            settings.file_minimum,
+            precision,
+            settings.tolerance,
+            review_default=fail_under is None,
+            critical_paths=tuple(sorted(settings.critical_paths.items())),
+        )
 
     @property
     def total_digits(self) -> int:
@@ -92,6 +115,15 @@ class CoverageCheck(Check):
         report = read_report(
             cov, ctx.rootdir, include=settings.include, omit=settings.omit, branch=settings.branch
         )
+        data = cov.get_data()
+        executed = [name for name in data.measured_files() if data.lines(name)]
+        judgement = judge(measurement.notices(), report.notices, executed)
+        if judgement.problems:
+            said = "; ".join(str(notice) for notice in judgement.problems)
+            raise CheckError(
+                f"coverage.py warned that its figure is wrong: {said}. Fix the cause, or accept "
+                "the warning in [tool.coverage.run] disable_warnings"
+            )
         thresholds = Thresholds.resolve(settings, cov)
         figures = Figures.of(report, thresholds)
         baseline: Baseline | None
@@ -103,7 +135,11 @@ class CoverageCheck(Check):
                 raise CheckError(f"cannot write {settings.baseline}: {error}") from error
         else:
             baseline = self._load_baseline(ctx, report)
-        return self.assess(report, thresholds, figures, baseline)
+        result = self.assess(report, thresholds, figures, baseline)
+        result.findings.extend(self._unused_source_findings(judgement))
+        if not isinstance(measurement, PytestCovReader) and not source_configured(cov):
+            result.summary += f"; {COVERAGE_RUN_SCOPE}"
+        return result
 
     def _load_baseline(self, ctx: CheckContext, report: CoverageReport) -> Baseline | None:
         settings: CoverageSettings = self.settings
@@ -136,10 +172,15 @@ class CoverageCheck(Check):
             result.findings.append(total_finding)
         if thresholds.file_minimum is not None:
             result.findings.extend(self._file_findings(figures, thresholds.file_minimum))
+        result.findings.extend(self._critical_path_findings(report, thresholds))
         below_minimum = sum(1 for finding in result.findings if finding.rule == "coverage-file")
+        critical_below = sum(
+            1 for finding in result.findings if finding.rule == "coverage-critical-path"
+        )
         result.metrics = {
             "total_percent": float(figures.total),
             "files_below_minimum": float(below_minimum),
+            "critical_paths_below_minimum": float(critical_below),
             "files_measured": float(len(report.files)),
             "fail_under": thresholds.fail_under,
         }
@@ -176,19 +217,68 @@ class CoverageCheck(Check):
         return [
             self.finding(
                 "coverage-file",
-                f"{path}: coverage {figure}% is below file_minimum {_plain(minimum)}%",
+                f"coverage {figure}% is below file_minimum {_plain(minimum)}%",
                 path=path,
-                fix=f"add tests that run the missed lines of {path}, or omit it if it is not code "
-                "the tests should reach",
+                fix="add tests that run its missed lines, or omit the file if it is not code the "
+                "tests should reach",
                 key=path,
             )
             for path, figure in figures.files.items()
             if below(figure, minimum)
         ]
 
+    def _critical_path_findings(
+        self, report: CoverageReport, thresholds: Thresholds
+    ) -> list[Finding]:
+        """Each named critical path's files together against the path's own minimum."""
+        findings = []
+        for pattern, minimum in thresholds.critical_paths:
+            matched = [file.counts for file in report.files if fnmatch(file.path, pattern)]
+            if not matched:
+                findings.append(
+                    self.finding(
+                        "coverage-critical-path-unmatched",
+                        f"critical path {pattern} matches no measured file, so its minimum "
+                        f"{_plain(minimum)}% holds nothing",
+                        severity=Severity.MEDIUM,
+                        fix="correct the glob in [tool.readiness.coverage] critical_paths "
+                        "(relative to the rootdir), or measure the files it names",
+                        key=pattern,
+                    )
+                )
+                continue
+            figure = shown(sum(matched, Counts()), thresholds.precision, minimum)
+            if below(figure, minimum):
+                findings.append(
+                    self.finding(
+                        "coverage-critical-path",
+                        f"critical path {pattern} ({len(matched)} files) has coverage {figure}%, "
+                        f"below its minimum {_plain(minimum)}%",
+                        fix=f"add tests for the files matching {pattern}",
+                        key=pattern,
+                    )
+                )
+        return findings
+
+    def _unused_source_findings(self, judgement: Judgement) -> list[Finding]:
+        return [
+            self.finding(
+                "coverage-source-unused",
+                f'configured source {notice.package} is not measured: coverage.py says "{notice}"',
+                severity=Severity.MEDIUM,
+                fix=f"remove {notice.package} from [tool.coverage.run] source, or name the "
+                "package the tests really import",
+                key=notice.package,
+            )
+            for notice in judgement.unused_sources
+        ]
+
 
 def _limits(thresholds: Thresholds, baseline: Baseline | None) -> str:
-    parts = [f"fail_under {_plain(thresholds.fail_under)}%"]
+    fail_under = f"fail_under {_plain(thresholds.fail_under)}%"
+    if thresholds.review_default:
+        fail_under += " by the review's default, none configured"
+    parts = [fail_under]
     if thresholds.file_minimum is not None:
         parts.append(f"file_minimum {_plain(thresholds.file_minimum)}%")
     if baseline is not None:

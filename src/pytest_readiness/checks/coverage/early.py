@@ -33,9 +33,14 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     if settings is None:
         return
     from pytest_readiness.checks.coverage.engine import Tracer
+    from pytest_readiness.checks.coverage.untraced import import_checks_untraced
 
     data_dir = Path(tempfile.mkdtemp(prefix="readiness-coverage-"))
-    early_config.stash[EARLY_TRACER] = Tracer(settings, data_dir, early_config.rootpath)
+    tracer = Tracer(settings, data_dir, start=False)
+    if not tracer.sysmon:  # the C tracer pays for every call of the gate's own imports
+        import_checks_untraced()
+    tracer.start()
+    early_config.stash[EARLY_TRACER] = tracer
     # Also when the run stops before `pytest_configure` (a usage error): leave nothing behind.
     early_config.add_cleanup(lambda: _drop_unadopted(early_config))
 

@@ -24,14 +24,15 @@ import pytest
 
 from pytest_readiness.check import CheckError
 from pytest_readiness.checks.coverage.early import EARLY_TRACER
+from pytest_readiness.checks.coverage.notices import RunNotices, caught
+from pytest_readiness.checks.coverage.project_config import new_coverage
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 
 ARTIFACT = "coverage"
 """The key under which the controller's `Measurement` waits in the run's artifacts."""
 WORKER_INPUT = "readiness_coverage_dir"
 WORKER_OUTPUT = "readiness_coverage_data"
-QUIET_WARNINGS = ("no-data-collected", "module-not-imported")
-"""A worker that ran no test of a module is normal; missing data is judged on the controller."""
+WORKER_NOTICES = "readiness_coverage_warnings"
 
 
 @runtime_checkable
@@ -40,54 +41,57 @@ class Measurement(Protocol):
         """All the run's data in one Coverage object; CheckError when some is missing."""
         ...
 
-
-def new_coverage(settings: CoverageSettings, data_file: Path, rootdir: Path) -> coverage.Coverage:
-    """A Coverage set up from the project's own configuration, writing into `data_file`.
-
-    The project's `.coveragerc` / `[tool.coverage]` is read as `coverage run` reads it; `branch`
-    from our settings overrides it; without a configured source the rootdir is measured.
-    """
-    cov = coverage.Coverage(data_file=str(data_file), data_suffix=True, config_file=True)
-    if settings.branch is not None:
-        cov.set_option("run:branch", settings.branch)
-    if not cov.get_option("run:source") and not cov.get_option("run:source_pkgs"):
-        cov.set_option("run:source", [str(rootdir)])
-    disabled = cov.get_option("run:disable_warnings") or []
-    assert isinstance(disabled, list)
-    cov.set_option("run:disable_warnings", [*disabled, *QUIET_WARNINGS])
-    return cov
+    def notices(self) -> RunNotices:
+        """coverage.py's warnings in this run, to be judged against the combined data."""
+        ...
 
 
 def combine(
-    data_files: list[Path], settings: CoverageSettings, data_dir: Path, rootdir: Path
+    data_files: list[Path], settings: CoverageSettings, data_dir: Path, notices: list[str]
 ) -> coverage.Coverage:
     """Merge the saved data files, with the project's `[paths]` remapping, into one object."""
     if not data_files:
         raise CheckError("no coverage data was recorded: did any test run?")
-    cov = new_coverage(settings, data_dir / ".coverage", rootdir)
-    try:
-        cov.combine(data_paths=[str(path) for path in data_files], strict=True, keep=True)
-    except coverage.CoverageException as error:
-        raise CheckError(f"coverage data could not be combined: {error}") from error
+    with caught(notices):
+        cov = new_coverage(settings, data_dir / ".coverage")
+        try:
+            cov.combine(data_paths=[str(path) for path in data_files], strict=True, keep=True)
+        except coverage.CoverageException as error:
+            raise CheckError(f"coverage data could not be combined: {error}") from error
     return cov
 
 
 class Tracer:
     """One process's coverage.py measurement, from start to its saved data file."""
 
-    def __init__(self, settings: CoverageSettings, data_dir: Path, rootdir: Path) -> None:
+    def __init__(self, settings: CoverageSettings, data_dir: Path, *, start: bool = True) -> None:
         self.data_dir = data_dir
-        self.cov = new_coverage(settings, data_dir / ".coverage", rootdir)
-        self.cov.start()
-        self.running = True
+        self.notices: list[str] = []
+        """coverage.py's warnings in this process, kept from the project's warning filters."""
+        with caught(self.notices):
+            self.cov = new_coverage(settings, data_dir / ".coverage")
+        self.running = False
         self.data_file: Path | None = None
+        if start:
+            self.start()
+
+    @property
+    def sysmon(self) -> bool:
+        """Whether `sys.monitoring` traces: then code that is not measured costs next to nothing."""
+        return self.cov.get_option("run:core") == "sysmon"
+
+    def start(self) -> None:
+        with caught(self.notices):
+            self.cov.start()
+        self.running = True
 
     def finish(self) -> Path | None:
         """Stop and save; the data file, or None when nothing was recorded."""
         if self.running:
             self.running = False
-            self.cov.stop()
-            self.cov.save()
+            with caught(self.notices):
+                self.cov.stop()
+                self.cov.save()
             saved = Path(self.cov.get_data().data_filename())
             self.data_file = saved if saved.exists() else None
         return self.data_file
@@ -104,11 +108,11 @@ class CentralMeasurement:
     """What the single process and the xdist controller share: a data directory they own,
     the tracer of their own process, and the combining of every data file in the directory."""
 
-    def __init__(self, settings: CoverageSettings, rootdir: Path) -> None:
+    def __init__(self, settings: CoverageSettings) -> None:
         self.settings = settings
-        self.rootdir = rootdir
         self.data_dir: Path | None = None
         self.tracer: Tracer | None = None
+        self.combining: list[str] = []
 
     def own_data_dir(self, config: pytest.Config, *, trace: bool) -> Path:
         """The directory, taken over from an early tracer or made now (with a tracer if asked)."""
@@ -117,7 +121,7 @@ class CentralMeasurement:
             return self.tracer.data_dir
         data_dir = Path(tempfile.mkdtemp(prefix="readiness-coverage-"))
         if trace:
-            self.tracer = Tracer(self.settings, data_dir, self.rootdir)
+            self.tracer = Tracer(self.settings, data_dir)
         return data_dir
 
     @pytest.hookimpl(wrapper=True)
@@ -135,7 +139,10 @@ class CentralMeasurement:
         if self.tracer is not None:
             self.tracer.finish()
         found = set(self.data_dir.glob(".coverage.*"))
-        return combine(sorted(found | set(expected)), self.settings, self.data_dir, self.rootdir)
+        return combine(sorted(found | set(expected)), self.settings, self.data_dir, self.combining)
+
+    def own_notices(self) -> list[list[str]]:
+        return [self.tracer.notices] if self.tracer is not None else []
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.tracer is not None:
@@ -153,6 +160,9 @@ class SingleProcess(CentralMeasurement):
     def combined(self) -> coverage.Coverage:
         return self.combine_directory([])
 
+    def notices(self) -> RunNotices:
+        return RunNotices(self.own_notices(), self.combining)
+
 
 class XdistController(CentralMeasurement):
     """The pytest-xdist controller hands out the data directory, collects and combines.
@@ -161,9 +171,10 @@ class XdistController(CentralMeasurement):
     whose module-level lines the workers run before their tracers start (as pytest-cov does).
     """
 
-    def __init__(self, settings: CoverageSettings, rootdir: Path) -> None:
-        super().__init__(settings, rootdir)
+    def __init__(self, settings: CoverageSettings) -> None:
+        super().__init__(settings)
         self.data_files: list[Path] = []
+        self.worker_notices: list[list[str]] = []
         self.lost_workers: list[str] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -181,6 +192,7 @@ class XdistController(CentralMeasurement):
             self.lost_workers.append(f"{node.gateway.id}{reason}")
         elif output[WORKER_OUTPUT]:
             self.data_files.append(Path(output[WORKER_OUTPUT]))
+            self.worker_notices.append(list(output.get(WORKER_NOTICES, [])))
 
     def combined(self) -> coverage.Coverage:
         if self.lost_workers:
@@ -192,19 +204,21 @@ class XdistController(CentralMeasurement):
             raise CheckError("no pytest-xdist worker reported coverage data")
         return self.combine_directory(self.data_files)
 
+    def notices(self) -> RunNotices:
+        return RunNotices(self.own_notices() + self.worker_notices, self.combining)
+
 
 class XdistWorker:
     """A pytest-xdist worker: trace the tests it runs, save, and tell the controller the file."""
 
-    def __init__(self, settings: CoverageSettings, rootdir: Path) -> None:
+    def __init__(self, settings: CoverageSettings) -> None:
         self.settings = settings
-        self.rootdir = rootdir
         self.tracer: Tracer | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         data_dir = config.workerinput.get(WORKER_INPUT)  # type: ignore[attr-defined]
         if data_dir is not None:
-            self.tracer = Tracer(self.settings, Path(data_dir), self.rootdir)
+            self.tracer = Tracer(self.settings, Path(data_dir))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -214,7 +228,9 @@ class XdistWorker:
         finally:
             if self.tracer is not None:
                 data_file = self.tracer.finish()
-                session.config.workeroutput[WORKER_OUTPUT] = str(data_file or "")  # type: ignore[attr-defined]
+                output = session.config.workeroutput  # type: ignore[attr-defined]
+                output[WORKER_OUTPUT] = str(data_file or "")
+                output[WORKER_NOTICES] = self.tracer.notices
 
 
 class PytestCovReader:
@@ -238,6 +254,10 @@ class PytestCovReader:
         assert isinstance(cov, coverage.Coverage)
         return cov
 
+    def notices(self) -> RunNotices:
+        """pytest-cov shows its own processes' warnings; nothing is left here to judge."""
+        return RunNotices()
+
 
 def pytest_cov_active(config: pytest.Config) -> bool:
     return config.pluginmanager.hasplugin("_cov") and not config.getoption("no_cov", False)
@@ -258,10 +278,10 @@ def choose_role(config: pytest.Config, settings: CoverageSettings) -> object | N
     if pytest_cov_active(config):
         return None if is_worker else PytestCovReader(config)
     if is_worker:
-        return XdistWorker(settings, config.rootpath)
+        return XdistWorker(settings)
     if distributing(config):
-        return XdistController(settings, config.rootpath)
-    return SingleProcess(settings, config.rootpath)
+        return XdistController(settings)
+    return SingleProcess(settings)
 
 
 class CoverageSession:

@@ -21,12 +21,13 @@ from coverage.files import relative_directory
 
 from pytest_readiness.check import CheckError
 from pytest_readiness.checks.coverage.figures import Counts
+from pytest_readiness.checks.coverage.notices import caught
 
 
 @dataclass(frozen=True)
 class FileCoverage:
     path: str
-    """Relative to the rootdir and `/`-separated when inside it, absolute otherwise."""
+    """`/`-separated, relative to the rootdir, or to its import root when outside the rootdir."""
     counts: Counts
 
 
@@ -34,6 +35,8 @@ class FileCoverage:
 class CoverageReport:
     files: tuple[FileCoverage, ...]
     branch: bool
+    notices: tuple[str, ...] = ()
+    """coverage.py's warnings while reporting."""
 
     @property
     def total(self) -> Counts:
@@ -60,14 +63,18 @@ def read_report(
             "branch coverage is required (`branch = true`) but the data holds lines only: "
             "set `branch = true` in [tool.coverage.run] or pass --cov-branch to pytest-cov"
         )
-    raw = _json_report(cov, _anchored(include, rootdir), _anchored(omit, rootdir))
+    notices: list[str] = []
+    with caught(notices):
+        raw = _json_report(cov, _anchored(include, rootdir), _anchored(omit, rootdir))
     counted_branches = measured_branches if branch is None else branch
     files = tuple(
         FileCoverage(_project_path(name, rootdir), _counts(entry["summary"], counted_branches))
         for name, entry in raw["files"].items()
     )
     return CoverageReport(
-        files=tuple(sorted(files, key=lambda file: file.path)), branch=counted_branches
+        files=tuple(sorted(files, key=lambda file: file.path)),
+        branch=counted_branches,
+        notices=tuple(notices),
     )
 
 
@@ -102,9 +109,20 @@ def _anchored(patterns: Sequence[str], rootdir: Path) -> list[str]:
 
 
 def _project_path(name: str, rootdir: Path) -> str:
-    """coverage.py names files relative to the directory it started in; findings use the rootdir."""
+    """A name that is the same on every machine: relative to the rootdir, or else to the
+    directory the file's top-level package is imported from (an editable install of another
+    checkout: `pkg/mod.py`, wherever that checkout lies)."""
     absolute = Path(name) if os.path.isabs(name) else Path(relative_directory()) / name
+    absolute = absolute.resolve()
     try:
-        return absolute.resolve().relative_to(rootdir.resolve()).as_posix()
+        return absolute.relative_to(rootdir.resolve()).as_posix()
     except ValueError:
-        return absolute.as_posix()
+        return absolute.relative_to(import_root(absolute)).as_posix()
+
+
+def import_root(path: Path) -> Path:
+    """The first directory above `path` that is not a package (has no `__init__.py`)."""
+    root = path.parent
+    while (root / "__init__.py").is_file() and root.parent != root:
+        root = root.parent
+    return root
