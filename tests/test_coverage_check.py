@@ -216,6 +216,9 @@ def test_shown_figure_decides_the_exit_status(
     make_sample(pytester, branch=False, readiness=f"fail_under = {fail_under}\nprecision = 0\n")
     result, check = run_gate(pytester, inprocess=True)
     assert check["metrics"]["total_percent"] == 88
+    by_file = check["series"]["coverage_percent_by_file"]  # what the dashboard draws
+    assert len(by_file) == check["metrics"]["files_measured"]
+    assert all(0 <= percent <= 100 for percent in by_file.values())
     result.stdout.fnmatch_lines([f"*readiness::coverage*total 88% (fail_under {fail_under}%)*"])
     assert result.ret == ret
     assert check["outcome"] == ("failed" if ret else "passed")

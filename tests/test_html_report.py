@@ -27,10 +27,7 @@ def dashboard_report(tmp_path: Path) -> dict[str, Any]:
     health = next(check for check in report["checks"] if check["id"] == "health")
     health["metrics"] = {"p50_ms": 1.8, "p95_ms": 2.4, "p99_ms": 3.0, "max_ms": 4.1}
     coverage = next(check for check in report["checks"] if check["id"] == "coverage")
-    coverage["files"] = [
-        {"path": "src/app.py", "percent": 91.0},
-        {"path": "src/db.py", "percent": 62.5},
-    ]
+    coverage["series"] = {"coverage_percent_by_file": {"src/app.py": 91.0, "src/db.py": 62.5}}
     records = [CheckRecord("timeouts", "readiness::timeouts", Category.RELIABILITY, Severity.HIGH,
                            Outcome.PASSED)]  # fmt: skip
     given = ReviewInput(load_catalogue(), "service", records, [], {}, WHEN.date(), tmp_path)
@@ -101,3 +98,15 @@ def test_renders_in_headless_chromium_without_console_errors(tmp_path: Path) -> 
             browser.close()
     assert problems == []
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+
+def test_coverage_shows_the_least_covered_files_first(tmp_path: Path) -> None:
+    report = dashboard_report(tmp_path)
+    coverage = next(check for check in report["checks"] if check["id"] == "coverage")
+    files = {f"src/m{index:02d}.py": float(index) for index in range(40)}
+    coverage["series"] = {"coverage_percent_by_file": files}
+    page = render_html(report)
+    assert "the 25 least covered of 40 files" in page
+    assert "src/m00.py" in page
+    assert "src/m24.py" in page
+    assert "src/m25.py" not in page

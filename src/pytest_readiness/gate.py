@@ -146,6 +146,7 @@ class Gate:
             )
             record.metrics = dict(result.metrics)
             record.histograms = dict(result.histograms)
+            record.series = {name: dict(values) for name, values in result.series.items()}
             record.summary = result.summary
             if any(finding.severity.blocking for finding in record.open_findings):
                 record.outcome = Outcome.FAILED

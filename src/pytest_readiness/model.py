@@ -101,6 +101,8 @@ class CheckResult:
     summary: str = ""
     histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Distributions for the reports to draw (name -> `{"unit", "count", "bins": [...]}`)."""
+    series: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Figures per label for the reports to draw (`coverage_percent_by_file`: path -> percent)."""
 
 
 @dataclass
@@ -120,6 +122,7 @@ class CheckRecord:
     item: str | None = None
     """The review catalogue item a marked test proves (`@pytest.mark.readiness(item=...)`)."""
     histograms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    series: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -154,6 +157,8 @@ class CheckRecord:
         }
         if self.histograms:
             data["histograms"] = self.histograms
+        if self.series:
+            data["series"] = self.series
         return data
 
     @classmethod
@@ -171,6 +176,7 @@ class CheckRecord:
             error=data.get("error"),
             item=data.get("item"),
             histograms=dict(data.get("histograms", {})),
+            series={name: dict(values) for name, values in data.get("series", {}).items()},
         )
 
 

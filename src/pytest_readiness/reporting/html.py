@@ -26,6 +26,8 @@ STATUS_COLOUR = {
     "not-applicable": "#d8d8d8",
 }
 QUANTILES = ("p50_ms", "p95_ms", "p99_ms", "max_ms")
+COVERAGE_SERIES = "coverage_percent_by_file"
+SHOWN_FILES = 25
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{margin:0 0 8px}h2{margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
@@ -154,11 +156,20 @@ def _latency(checks: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _coverage(checks: Sequence[Mapping[str, Any]]) -> str:
+    """The least covered files first: where a reviewer would look."""
     for check in checks:
-        files = check.get("files")
-        if check["id"] == "coverage" and files:
-            values = [(str(entry["path"]), float(entry["percent"])) for entry in files]
-            return f'<h2>Coverage per file</h2><div id="coverage">{svg.bars(values, "%")}</div>'
+        files = check.get("series", {}).get(COVERAGE_SERIES)
+        if files:
+            ordered = sorted(files.items(), key=lambda item: (item[1], item[0]))
+            values = [(str(path), float(percent)) for path, percent in ordered[:SHOWN_FILES]]
+            note = (
+                f"<p>the {SHOWN_FILES} least covered of {len(files)} files</p>"
+                if len(files) > SHOWN_FILES
+                else ""
+            )
+            return (
+                f'<h2>Coverage per file</h2>{note}<div id="coverage">{svg.bars(values, "%")}</div>'
+            )
     return ""
 
 

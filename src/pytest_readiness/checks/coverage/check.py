@@ -32,6 +32,9 @@ from pytest_readiness.checks.coverage.report import CoverageReport, read_report
 from pytest_readiness.checks.coverage.settings import CoverageSettings
 from pytest_readiness.model import Category, CheckResult, Finding, Severity, TestRun
 
+SERIES = "coverage_percent_by_file"
+"""The per-file figures the reports draw (the JSON report's `series`)."""
+
 MOST_MISSED = 5
 REVIEW_FAIL_UNDER = 80.0
 """The review's "unit coverage meets project standard (default: >= 80 %)"."""
@@ -186,6 +189,7 @@ class CoverageCheck(Check):
         }
         if baseline is not None:
             result.metrics["baseline_percent"] = float(baseline.total)
+        result.series[SERIES] = {path: float(figure) for path, figure in figures.files.items()}
         result.summary = f"total {figures.total}% {_limits(thresholds, baseline)}" + (
             f"; most missed: {missed}" if missed else ""
         )
