@@ -10,6 +10,10 @@ trap 'rm -f "$CONSTRAINTS"' EXIT
 python3 "$ROOT/scripts/floors.py" > "$CONSTRAINTS"
 echo "lowest allowed versions: $(tr '\n' ' ' < "$CONSTRAINTS")"
 export PIP_CONSTRAINT="$CONSTRAINTS"
+# locust (the load tests' second engine) needs a newer pytest than the floor: left out here, and
+# its tests say so (READINESS_WITHOUT_LOCUST) instead of failing.
+export READINESS_EXTRAS="test,fast"
+export READINESS_WITHOUT_LOCUST=1
 export READINESS_VENV="${READINESS_LOWEST_VENV:-$ROOT/.venv-lowest}"
 source "$ROOT/scripts/_venv.sh"
 cd "$ROOT"
