@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import coverage
 import pytest
 from coverage.results import Numbers, should_fail_under
 from hypothesis import assume, given
@@ -15,7 +16,9 @@ from pytest_readiness.checks.coverage.figures import Counts, below, decimals, dr
 @st.composite
 def counts(draw: st.DrawFn) -> Counts:
     statements = draw(st.integers(0, 200_000))
-    branches = draw(st.integers(0, 2000))
+    # Branches leave statements, two exits each: measured data never has more than twice as
+    # many branches as statements (coverage.py versions disagree on such impossible counts).
+    branches = draw(st.integers(0, min(2000, 2 * statements)))
     return Counts(
         statements=statements,
         covered_statements=draw(st.integers(0, statements)),
@@ -41,6 +44,10 @@ def test_shown_figure_is_what_coverage_report_prints(measured: Counts, precision
     assert str(shown(measured, precision)) == numbers(measured, precision).pc_covered_str
 
 
+@pytest.mark.skipif(
+    coverage.version_info < (7, 17, 1),
+    reason="coverage.py before 7.17.1 rounded fail_under differently; the check follows the fix",
+)
 @given(counts(), st.integers(0, 3), st.integers(0, 10000))
 def test_decision_agrees_with_coverage_fail_under(
     measured: Counts, precision: int, hundredths: int

@@ -45,8 +45,15 @@ def make_project(
     pytester.makepyfile(**tests)
 
 
-def plugin_imports_the_package_first(pytester: pytest.Pytester) -> None:
-    """#13's setup: a plugin imports the package before measurement begins; no test runs it."""
+def plugin_imports_the_package_first(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#13's setup: a plugin imports the package before measurement begins; no test runs it.
+
+    `PYTHONPATH` makes the package importable for `-p` on every pytest: before 8.1 pytest
+    imported `-p` plugins before applying the ini's `pythonpath`.
+    """
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path / "src"))
     make_project(
         pytester,
         source=["sample"],
@@ -57,9 +64,9 @@ def plugin_imports_the_package_first(pytester: pytest.Pytester) -> None:
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_a_warning_under_filterwarnings_error_is_the_checks_error_not_a_crash(
-    pytester: pytest.Pytester, workers: str
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
-    plugin_imports_the_package_first(pytester)
+    plugin_imports_the_package_first(pytester, monkeypatch)
     result, check = run_gate(pytester, "-n", workers)
     output = result.stdout.str()
     assert "INTERNALERROR" not in output + result.stderr.str()
@@ -72,12 +79,14 @@ def test_a_warning_under_filterwarnings_error_is_the_checks_error_not_a_crash(
     assert "disable_warnings" in check["error"]
 
 
-def test_pytest_cov_in_the_same_setup_goes_on(pytester: pytest.Pytester) -> None:
+def test_pytest_cov_in_the_same_setup_goes_on(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """pytest-cov, which also starts after the plugins load, warns the same and goes on.
 
     (`coverage run -m pytest` starts before any import, so it has no such warning.)
     """
-    plugin_imports_the_package_first(pytester)
+    plugin_imports_the_package_first(pytester, monkeypatch)
     result = pytester.runpytest_subprocess("--cov", "--cov-report=", "-p", "no:readiness")
     assert result.ret == 0
     assert "module-not-measured" in result.stdout.str() + result.stderr.str()

@@ -6,6 +6,7 @@ project that has the plugin installed pays nothing for the checks and their libr
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,11 @@ BUILTIN_CHECKS = "pytest_readiness.checks.builtin"
 
 def start_gated_run(config: pytest.Config) -> None:
     pluginmanager = config.pluginmanager
-    pluginmanager.import_plugin(BUILTIN_CHECKS)
+    # Imported, not `import_plugin`ed: the coverage check may have imported the checks before
+    # tracing started, and pytest (8.0) warns that an imported plugin cannot be rewritten; the
+    # checks hold no test assertions to rewrite.
+    if not pluginmanager.has_plugin(BUILTIN_CHECKS):
+        pluginmanager.register(importlib.import_module(BUILTIN_CHECKS), BUILTIN_CHECKS)
     classes = _check_classes(config)
     settings = load_config(config.rootpath, classes)
     known = selectable_names(classes)

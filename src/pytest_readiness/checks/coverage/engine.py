@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import coverage
 import pytest
+from coverage.exceptions import ConfigError
 
 from pytest_readiness.check import CheckError
 from pytest_readiness.checks.coverage.early import EARLY_TRACER
@@ -78,7 +79,10 @@ class Tracer:
     @property
     def sysmon(self) -> bool:
         """Whether `sys.monitoring` traces: then code that is not measured costs next to nothing."""
-        return self.cov.get_option("run:core") == "sysmon"
+        try:
+            return self.cov.get_option("run:core") == "sysmon"
+        except (ConfigError, coverage.CoverageException):  # coverage.py before 7.9 has no `core`
+            return False
 
     def start(self) -> None:
         with caught(self.notices):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import coverage
 from coverage.config import CoverageConfig
-from coverage.exceptions import CoverageException
+from coverage.exceptions import ConfigError, CoverageException
 
 import pytest_readiness
 from pytest_readiness.checks.coverage.settings import CoverageSettings
@@ -54,7 +54,7 @@ def prefer_sysmon(cov: coverage.Coverage, version: tuple[int, int] | None = None
         return False
     try:
         chosen = cov.get_option("run:core")
-    except CoverageException:
+    except (ConfigError, CoverageException):  # no `core` before coverage.py 7.9
         return False
     concurrency = cov.get_option("run:concurrency") or []
     assert isinstance(concurrency, list)
