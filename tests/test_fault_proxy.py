@@ -181,8 +181,11 @@ def test_toxicity_hits_a_share_of_connections(
             client.sendall(b"x")
             with contextlib.suppress(TimeoutError):
                 answered += client.recv(1) == b"x"
-    assert 5 <= answered <= 35  # binomial(40, 0.5): outside this with p < 1e-6
-    assert sum("BlackHole" in c.faults for c in proxy.record.connections) == 40 - answered
+    held = sum("BlackHole" in c.faults for c in proxy.record.connections)
+    assert 5 <= held <= 35  # binomial(40, 0.5): outside this with p < 1e-6
+    # A held connection never answers; a busy machine may make a free one miss 0.3 s too.
+    assert answered <= 40 - held
+    assert answered >= (40 - held) // 2
 
 
 def first_byte(address: tuple[str, int]) -> bytes:
