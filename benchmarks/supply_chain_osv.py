@@ -4,7 +4,7 @@ OSV's `PyPI/all.zip` holds about 17,000 records. This writes a synthetic zip of 
 (realistic record shape: aliases, summary, one ECOSYSTEM range, a versions list), then times
 loading it and matching a pinned set against it, cold and from the check's result cache.
 
-Run: /work/venv/bin/python benchmarks/supply_chain_osv.py [records] [pins]
+Run: python benchmarks/supply_chain_osv.py [records] [pins]
 """
 
 from __future__ import annotations
