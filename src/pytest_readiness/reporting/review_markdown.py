@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pytest_readiness.review import CHECKLIST_STATUS
+
 STATUS_MARK = {
     "proven": "✅",
     "attested": "✅",
@@ -17,14 +19,13 @@ STATUS_MARK = {
     "failed": "❌",
     "missing": "❌",
 }
-STATUS_LINE = ("Not Ready", "Ready with Risks", "Ready for Production")
 SIGN_OFF_GROUP = "Sign-off"
 
 
 def review_head(review: Mapping[str, Any]) -> list[str]:
     counts = ", ".join(f"{value} {name}" for name, value in review["counts"].items() if value)
     marks = " | ".join(
-        f"[{'x' if status == review['status'] else ' '}] {status}" for status in STATUS_LINE
+        f"[{'x' if status == review['status'] else ' '}] {status}" for status in CHECKLIST_STATUS
     )
     return [
         f"### Review ({review['profile']} profile)",
