@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def test_a_good_service_passes(tmp_path: Path) -> None:
     assert metrics["families"] >= 3
     assert metrics["series"] > 10
     assert "scrape" in summary
+    assert re.search(r"at http://127\.0\.0\.1:\d+/metrics ", summary), summary
 
 
 @pytest.mark.parametrize(

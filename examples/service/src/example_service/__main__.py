@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 
+from example_service import tracing
 from example_service.app import serve
 
 
@@ -24,7 +25,11 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    serve(arguments.host, arguments.port, arguments.dependency_url)
+    provider = tracing.configure()
+    try:
+        serve(arguments.host, arguments.port, arguments.dependency_url)
+    finally:
+        provider.shutdown()  # exports the spans still buffered
 
 
 if __name__ == "__main__":

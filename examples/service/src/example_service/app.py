@@ -22,12 +22,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from example_service import metrics
+from example_service import metrics, tracing
 from example_service.inventory import InvalidItem, Inventory
 
 logger = logging.getLogger(__name__)
@@ -44,12 +46,24 @@ class InventoryHandler(BaseHTTPRequestHandler):
     status_sent = 0
 
     def do_GET(self) -> None:
-        with metrics.observed("GET", self.path, lambda: self.status_sent):
+        with self._observed("GET"):
             self._get()
 
     def do_POST(self) -> None:
-        with metrics.observed("POST", self.path, lambda: self.status_sent):
+        with self._observed("POST"):
             self._post()
+
+    @contextmanager
+    def _observed(self, method: str) -> Iterator[None]:
+        """Counted and timed (metrics) and traced (a server span) as one."""
+        with (
+            tracing.served(method, self.path, self.headers, self._status),
+            metrics.observed(method, self.path, self._status),
+        ):
+            yield
+
+    def _status(self) -> int:
+        return self.status_sent
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self.status_sent = int(code)
@@ -137,8 +151,10 @@ def check_dependency(url: str) -> dict[str, Any]:
     """One health+json check result for the supplier: pass when it answers below 500."""
     started = time.monotonic()
     try:
-        with _DIRECT.open(url, timeout=DEPENDENCY_TIMEOUT_S) as response:
-            status: int = response.status
+        with tracing.calling("GET supplier") as headers:
+            request = urllib.request.Request(url, headers=headers)
+            with _DIRECT.open(request, timeout=DEPENDENCY_TIMEOUT_S) as response:
+                status: int = response.status
     except urllib.error.HTTPError as error:
         status = error.code
     except (OSError, ValueError) as error:

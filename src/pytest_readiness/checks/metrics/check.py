@@ -47,17 +47,17 @@ class MetricsCheck(Check):
         with self._service(ctx, entry) as (url, traffic):
             first = fetch(url, entry.timeout_s)
             if first.status != 200:
-                return self._result([self._no_endpoint(entry, first)], {})
+                return self._result([self._no_endpoint(entry, first)], {}, url)
             try:
                 before = parse(first.body)
             except NotParseable as error:
-                return self._result([self._not_parseable(entry, str(error))], {})
+                return self._result([self._not_parseable(entry, str(error))], {}, url)
             sent = self._traffic(traffic, entry)
             second = fetch(url, entry.timeout_s)
             try:
                 after = parse(second.body) if second.status == 200 else {}
             except NotParseable as error:
-                return self._result([self._not_parseable(entry, str(error))], {})
+                return self._result([self._not_parseable(entry, str(error))], {}, url)
         findings = [*self._red(entry, before, after, sent), *self._bounded(entry, before, after)]
         findings.extend(self._secrets(entry, second))
         findings.extend(
@@ -76,15 +76,16 @@ class MetricsCheck(Check):
             "scrape_ms": round(second.elapsed_ms, 3),
             "scrape_bytes": float(len(second.body)),
         }
-        return self._result(findings, metrics)
+        return self._result(findings, metrics, url)
 
-    def _result(self, findings: list[Finding], metrics: dict[str, float]) -> CheckResult:
-        entry: MetricsEntry = self.settings
+    @staticmethod
+    def _result(findings: list[Finding], metrics: dict[str, float], url: str) -> CheckResult:
+        """`url` is the one scraped, placeholders filled; findings keep the configured one."""
         summary = (
             f"{int(metrics['families'])} families, {int(metrics['series'])} series at "
-            f"{entry.url} (scrape {metrics['scrape_ms']:.1f} ms)"
+            f"{url} (scrape {metrics['scrape_ms']:.1f} ms)"
             if metrics
-            else f"no usable metrics at {entry.url}"
+            else f"no usable metrics at {url}"
         )
         return CheckResult(findings=findings, metrics=metrics, summary=summary)
 
