@@ -14,13 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from example_service import tracing
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
-
-from example_service import tracing
 
 SOURCE = Path(__file__).resolve().parent.parent / "src"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
