@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pytest_readiness.checks.health.exposure import auth_problem, secret_problems, withhold_secrets
+from pytest_readiness.checks.health.exposure import auth_problem, secret_problems
 from pytest_readiness.checks.health.probe import Answer, Prober
+from pytest_readiness.checks.secrets.scanner import withhold_secrets
 from pytest_readiness.model import Severity
 from tests.health_servers import Behaviour, serve_in_thread
 

@@ -77,12 +77,20 @@ def test_missing_required_business_metric(tmp_path: Path) -> None:
     assert rules == {"missing-required"}
 
 
-def test_a_service_that_dies_is_an_error(tmp_path: Path) -> None:
+def test_a_service_that_dies_is_an_error_quoting_its_output_without_secrets(
+    tmp_path: Path,
+) -> None:
+    token = checksummed("ghp_", random.Random(11))
+    script = "import os; print('token', os.environ['APP_TOKEN']); print('no config'); exit(3)"
     entry = MetricsEntry(name="dead", url="http://127.0.0.1:{port}/metrics",
-                         command=f"{sys.executable} -c 'raise SystemExit(3)'")  # fmt: skip
+                         command=f"{sys.executable} -c \"{script}\"",
+                         env={"APP_TOKEN": token})  # fmt: skip
     ctx = CheckContext(rootdir=tmp_path, files=ProjectFiles(tmp_path), cache=ContentCache(None))
-    with pytest.raises(CheckError, match="exited with status 3"):
+    with pytest.raises(CheckError, match="exited with status 3") as raised:
         MetricsCheck(entry, param="dead").run(ctx)
+    assert "no config" in str(raised.value)
+    assert token not in str(raised.value)
+    assert "line withheld" in str(raised.value)
 
 
 def test_settings_are_validated() -> None:

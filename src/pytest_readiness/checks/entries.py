@@ -1,17 +1,21 @@
 """Checks configured as a list of named entries (`[[tool.readiness.<id>]]`): one item per entry.
 
-The runtime checks (`health`, `shutdown`) each start a service per entry; every entry becomes
-its own item, `<id>[<name>]`, so that `-k`, xdist and the report treat them separately.
+The runtime checks (`health`, `shutdown`, `load`, `metrics`) each start a service per entry;
+every entry becomes its own item, `<id>[<name>]`, so that `-k`, xdist and the report treat them
+separately.
 """
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from pytest_readiness.check import Check
-from pytest_readiness.model import Severity
+from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.checks.secrets.scanner import withhold_secrets
+from pytest_readiness.model import CheckResult, Severity
+from pytest_readiness.runner import StartupError
 from pytest_readiness.settings import SettingsError
 
 ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -20,6 +24,27 @@ ENTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 class NamedEntry(Protocol):
     @property
     def name(self) -> str: ...
+
+
+Entry = TypeVar("Entry")
+
+
+class EntryCheck(Check, Generic[Entry]):
+    """A check with one item per entry; without any entry, one item that skips saying so."""
+
+    @classmethod
+    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
+        return per_entry(cls, settings, severity)
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        if isinstance(self.settings, list):
+            raise CheckSkipped(f"no [[tool.readiness.{self.id}]] entry is configured")
+        entry: Entry = self.settings
+        return self.run_entry(ctx, entry)
+
+    @abc.abstractmethod
+    def run_entry(self, ctx: CheckContext, entry: Entry) -> CheckResult:
+        """Check the service of one entry."""
 
 
 def check_entry_name(name: str) -> None:
@@ -41,3 +66,13 @@ def per_entry(
             f"entry names must be unique; repeated: {', '.join(twice)}",
         )
     return [check(entry, severity=severity, param=entry.name) for entry in entries]
+
+
+def startup_failure(what: str, error: StartupError, consequence: str = "") -> CheckError:
+    """The check's error for a process that did not start: nothing it would measure is true.
+
+    The process's last output is quoted (it says why), with lines that hold a secret withheld.
+    """
+    output = withhold_secrets(error.output_tail) if error.output_tail else ""
+    tail = f"; last output:\n{output}" if output else ""
+    return CheckError(f"{what} {error.reason}{consequence}{tail}")

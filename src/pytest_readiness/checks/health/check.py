@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.entries import per_entry
+from pytest_readiness.check import CheckContext, CheckError
+from pytest_readiness.checks.entries import EntryCheck, startup_failure
 from pytest_readiness.checks.health.dependency import DependencyProbes, exercise
 from pytest_readiness.checks.health.dependency_faults import (
     DependencyFault,
@@ -25,10 +23,10 @@ from pytest_readiness.checks.health.dependency_faults import (
     proxy_fault,
 )
 from pytest_readiness.checks.health.expectations import latency_problems, series_problems
-from pytest_readiness.checks.health.exposure import withhold_secrets
 from pytest_readiness.checks.health.probe import Prober, Timeouts
 from pytest_readiness.checks.health.problem import Problem
 from pytest_readiness.checks.health.settings import HealthEntry
+from pytest_readiness.checks.secrets.scanner import withhold_secrets
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.resilience.proxy import FaultProxy
 from pytest_readiness.runner import (
@@ -40,22 +38,14 @@ from pytest_readiness.runner import (
 )
 
 
-class HealthCheck(Check):
+class HealthCheck(EntryCheck[HealthEntry]):
     id = "health"
     category = Category.OPERATIONS
     severity = Severity.HIGH
     description = "Health endpoints answer as Kubernetes probes expect, within latency budgets"
     Settings = list[HealthEntry]
 
-    @classmethod
-    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
-        """One item per entry, named `health[<name>]`; a single skipping item without entries."""
-        return per_entry(cls, settings, severity)
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        entry = self.settings
-        if not isinstance(entry, HealthEntry):
-            raise CheckSkipped("no [[tool.readiness.health]] entry is configured")
+    def run_entry(self, ctx: CheckContext, entry: HealthEntry) -> CheckResult:
         result = CheckResult()
         problems: list[Problem] = []
         cwd = ctx.rootdir / entry.cwd
@@ -204,9 +194,8 @@ def _ensure_owned(service: Service | None, entry: HealthEntry, when: str) -> Non
     except PortConflict as error:
         raise _conflict(entry, error) from None
     except StartupError as error:
-        tail = f"; last output:\n{withhold_secrets(error.output_tail)}" if error.output_tail else ""
-        raise CheckError(
-            f"`{entry.command}` {error.reason}, so its answers cannot be trusted{tail}"
+        raise startup_failure(
+            f"`{entry.command}`", error, ", so its answers cannot be trusted"
         ) from None
 
 
@@ -243,7 +232,6 @@ def _start_dependency(dependency: Service, port: int, entry: HealthEntry) -> Non
         dependency.start()
         dependency.wait_until_accepting(port, entry.startup_timeout_s)
     except StartupError as error:
-        tail = f"; last output:\n{withhold_secrets(error.output_tail)}" if error.output_tail else ""
-        raise CheckError(
-            f"the dependency stand-in `{shlex.join(dependency.argv)}` {error.reason}{tail}"
+        raise startup_failure(
+            f"the dependency stand-in `{shlex.join(dependency.argv)}`", error
         ) from None

@@ -41,11 +41,3 @@ def secret_problems(answer: Answer) -> list[Problem]:
         )
         for match in scan_text(answer.text(), BODY_PATH)
     ]
-
-
-def withhold_secrets(text: str) -> str:
-    """`text` with every line that holds a secret replaced: output must never carry one."""
-    lines = text.split("\n")
-    for match in scan_text(text, BODY_PATH):
-        lines[match.line - 1] = f"[line withheld: it holds a secret ({match.rule})]"
-    return "\n".join(lines)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
 
-from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
+from pytest_readiness.check import CheckContext, CheckError
+from pytest_readiness.checks.entries import EntryCheck, startup_failure
 from pytest_readiness.checks.load.settings import LoadEntry
 from pytest_readiness.model import Category, CheckResult, Severity
 from pytest_readiness.runner import Placeholders, Service, StartupError, free_port
-from pytest_readiness.settings import SettingsError
 from pytest_readiness.traffic.figures import LoadResult
 from pytest_readiness.traffic.generator import MemorySample
 from pytest_readiness.traffic.locust_engine import LocustOptions
@@ -38,30 +36,14 @@ FIXES = {
 LATENCY_FIX = "profile the requests in the slow tail; look for locks, N+1 queries and GC pauses"
 
 
-class LoadCheck(Check):
+class LoadCheck(EntryCheck[LoadEntry]):
     id = "load"
     category = Category.RELIABILITY
     severity = Severity.HIGH
     description = "The service holds its latency, error and memory budgets under steady load"
     Settings = list[LoadEntry]
 
-    @classmethod
-    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
-        """`load[<name>]` per entry; one item that skips when none is configured."""
-        entries: list[LoadEntry] = settings
-        repeated = sorted(name for name, n in Counter(e.name for e in entries).items() if n > 1)
-        if repeated:
-            raise SettingsError(
-                "tool.readiness.load", f"entry names must be unique; repeated: {repeated}"
-            )
-        if not entries:
-            return [cls(entries, severity=severity)]
-        return [cls(entry, severity=severity, param=entry.name) for entry in entries]
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        entry = self.settings
-        if not isinstance(entry, LoadEntry):
-            raise CheckSkipped("no [[tool.readiness.load]] entry is configured")
+    def run_entry(self, ctx: CheckContext, entry: LoadEntry) -> CheckResult:
         placeholders = Placeholders(port=free_port(), dependency_port=free_port())
         url = placeholders.fill(entry.service_url)
         with contextlib.ExitStack() as running:
@@ -137,8 +119,7 @@ def _started(entry: LoadEntry, ctx: CheckContext, placeholders: Placeholders) ->
         service.wait_until_accepting(placeholders.port, entry.startup_timeout_s)
     except StartupError as error:
         service.stop()
-        tail = f"; last output:\n{error.output_tail}" if error.output_tail else ""
-        raise CheckError(f"the service `{shlex.join(service.argv)}` {error.reason}{tail}") from None
+        raise startup_failure(f"the service `{shlex.join(service.argv)}`", error) from None
     try:
         yield service
     finally:
@@ -161,5 +142,4 @@ def _run(entry: LoadEntry, url: str, sample: MemorySample | None) -> LoadResult:
     except EngineMissing as error:
         raise CheckError(str(error)) from None
     except StartupError as error:
-        tail = f"; last output:\n{error.output_tail}" if error.output_tail else ""
-        raise CheckError(f"the locust engine failed: {error.reason}{tail}") from None
+        raise startup_failure("the locust engine failed:", error) from None

@@ -13,13 +13,12 @@ import re
 import shlex
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.entries import per_entry
+from pytest_readiness.check import CheckContext
+from pytest_readiness.checks.entries import EntryCheck, startup_failure
 from pytest_readiness.checks.metrics.scrape import Family, Fetched, NotParseable, fetch, parse
 from pytest_readiness.checks.metrics.settings import MetricsEntry
 from pytest_readiness.checks.secrets.scanner import scan_text
@@ -29,21 +28,14 @@ from pytest_readiness.runner import Placeholders, Service, StartupError, free_po
 PROBE_PATH = "/readiness-probe-{index}"
 
 
-class MetricsCheck(Check):
+class MetricsCheck(EntryCheck[MetricsEntry]):
     id = "metrics"
     category = Category.OPERATIONS
     severity = Severity.HIGH
     description = "Prometheus metrics are exposed, parse, carry RED signals and move with traffic"
     Settings = list[MetricsEntry]
 
-    @classmethod
-    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
-        return per_entry(cls, settings, severity)
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        if isinstance(self.settings, list):
-            raise CheckSkipped("no [[tool.readiness.metrics]] entry: nothing to scrape")
-        entry: MetricsEntry = self.settings
+    def run_entry(self, ctx: CheckContext, entry: MetricsEntry) -> CheckResult:
         with self._service(ctx, entry) as (url, traffic):
             first = fetch(url, entry.timeout_s)
             if first.status != 200:
@@ -112,10 +104,8 @@ class MetricsCheck(Check):
                 )
                 yield url, traffic
         except StartupError as error:
-            tail = f"\n{error.output_tail}" if error.output_tail else ""
-            raise CheckError(
-                f"{shlex.join(placeholders.argv(entry.command))}: {error.reason}{tail}"
-            ) from None
+            command = shlex.join(placeholders.argv(entry.command))
+            raise startup_failure(f"`{command}`", error) from None
 
     def _traffic(self, traffic: str, entry: MetricsEntry) -> int:
         """Requests the service answers (any status): the counters must count them all."""

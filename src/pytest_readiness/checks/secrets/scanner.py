@@ -232,3 +232,13 @@ def _continues_word(text: str, position: int) -> bool:
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in taken)
+
+
+def withhold_secrets(text: str, scanned_as: str = "output.json") -> str:
+    """`text` with every line that holds a secret replaced, for quoting a process's output or a
+    service's answer; scanned as a JSON file would be, so config rules (`password: ...`) apply.
+    """
+    lines = text.split("\n")
+    for match in scan_text(text, scanned_as):
+        lines[match.line - 1] = f"[line withheld: it holds a secret ({match.rule})]"
+    return "\n".join(lines)

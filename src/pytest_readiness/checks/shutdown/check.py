@@ -10,13 +10,10 @@ judges what followed (`trial.run_trial`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
-from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.entries import per_entry
-from pytest_readiness.checks.health.exposure import withhold_secrets
+from pytest_readiness.check import CheckContext
+from pytest_readiness.checks.entries import EntryCheck, startup_failure
 from pytest_readiness.checks.shutdown.grace import GracePeriod, grace_period
 from pytest_readiness.checks.shutdown.settings import ShutdownEntry
 from pytest_readiness.checks.shutdown.traffic import READINESS_TIMEOUT_S, Exchange, fetch
@@ -25,22 +22,14 @@ from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.runner import Placeholders, Service, StartupError, free_port
 
 
-class ShutdownCheck(Check):
+class ShutdownCheck(EntryCheck[ShutdownEntry]):
     id = "shutdown"
     category = Category.RELIABILITY
     severity = Severity.HIGH
     description = "SIGTERM while serving: in-flight requests finish, readiness drops, exit in time"
     Settings = list[ShutdownEntry]
 
-    @classmethod
-    def instances(cls, settings: Any, *, severity: Severity | None = None) -> Sequence[Check]:
-        """One item per entry, named `shutdown[<name>]`; a single skipping item without any."""
-        return per_entry(cls, settings, severity)
-
-    def run(self, ctx: CheckContext) -> CheckResult:
-        entry = self.settings
-        if not isinstance(entry, ShutdownEntry):
-            raise CheckSkipped("no [[tool.readiness.shutdown]] entry is configured")
+    def run_entry(self, ctx: CheckContext, entry: ShutdownEntry) -> CheckResult:
         grace = grace_period(ctx, entry)
         placeholders = Placeholders(port=free_port(), dependency_port=free_port())
         url = placeholders.fill(entry.url)
@@ -70,9 +59,7 @@ class ShutdownCheck(Check):
                 )
                 outcome = run_trial(service, trial)
         except StartupError as error:
-            output = withhold_secrets(error.output_tail)
-            tail = f"; last output:\n{output}" if output else ""
-            raise CheckError(f"`{entry.command}` {error.reason}{tail}") from None
+            raise startup_failure(f"`{entry.command}`", error) from None
         judge = _Judge(self, entry, grace, outcome)
         return CheckResult(
             findings=[*judge.findings()], summary=judge.summary(), metrics=judge.metrics()
