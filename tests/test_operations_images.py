@@ -75,6 +75,7 @@ def test_real_tags_that_pin(reference: str, reason: str) -> None:
         ("python:3-slim", "'3-slim' is a major version: each pull may bring a newer 3.x"),
         ("python:3.12-slim", "'3.12-slim' is a minor version: each pull may bring a newer 3.12.x"),
         ("postgres:16", "'16' is a major version: each pull may bring a newer 16.x"),
+        ("postgres:9.3", "'9.3' is a minor version: each pull may bring a newer 9.3.x"),
         ("node:20-alpine3.20", "'20-alpine3.20' is a major version"),
         ("alpine:3.20", "'3.20' is a minor version"),
         ("postgres:alpine3.14", "'alpine3.14' names the OS or a variant, not a postgres version"),
@@ -146,23 +147,24 @@ def test_a_full_version_stays_pinned_with_any_suffix(
     assert classify_tag(tag, "app").pinned
 
 
-@given(numbers, suffixes, st.booleans())
-def test_a_major_version_floats_with_any_suffix(major: str, suffix: str, two_part: bool) -> None:
-    result = classify_tag(major + suffix, "app", two_part=two_part)
+@given(numbers, suffixes, st.none() | st.just(0))
+def test_a_major_version_floats_with_any_suffix(major: str, suffix: str, since: int | None) -> None:
+    result = classify_tag(major + suffix, "app", two_part_since=since)
     assert not result.pinned
     assert f"each pull may bring a newer {major}.x" in result.reason
 
 
-@given(numbers, numbers, suffixes, st.booleans())
-def test_major_minor_pins_only_images_numbered_that_way(
-    major: str, minor: str, suffix: str, two_part: bool
+@given(numbers, numbers, suffixes, st.none() | st.integers(0, 999))
+def test_major_minor_pins_only_images_numbered_that_way_from_their_first_such_major(
+    major: str, minor: str, suffix: str, since: int | None
 ) -> None:
-    assert classify_tag(f"{major}.{minor}{suffix}", "app", two_part=two_part).pinned is two_part
+    numbered = since is not None and int(major) >= since
+    assert classify_tag(f"{major}.{minor}{suffix}", "app", two_part_since=since).pinned is numbered
 
 
 @given(st.from_regex(r"[a-uw-z][a-z]{0,9}", fullmatch=True), numbers, numbers)
 def test_digits_glued_to_a_word_name_no_version(word: str, major: str, minor: str) -> None:
     """`alpine3.14`; only a leading `v` makes the digits a version (`v12.3`)."""
-    result = classify_tag(f"{word}{major}.{minor}", "postgres", two_part=True)
+    result = classify_tag(f"{word}{major}.{minor}", "postgres", two_part_since=0)
     assert not result.pinned
     assert "not a postgres version" in result.reason

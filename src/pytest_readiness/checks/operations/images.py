@@ -17,9 +17,10 @@ DIGEST_PREFIX = "sha256:"
 DOCKER_HUB_PREFIXES = ("docker.io/", "index.docker.io/")
 """How Docker spells its default registry; `docker.io/library/postgres` is `postgres`."""
 
-TWO_PART_VERSIONS = ("postgres", "debian", "ubuntu")
-"""Official images whose releases are numbered major.minor, so `16.4` names one release:
-PostgreSQL since 10 (`16.4`), Debian point releases (`12.7`), Ubuntu (`22.04`)."""
+TWO_PART_VERSIONS = {"postgres": 10, "debian": 7, "ubuntu": 0}
+"""Official images whose releases are numbered major.minor, and the first major numbered so:
+PostgreSQL since 10 (`16.4`; `9.3` was a series of 9.3.x), Debian point releases since 7
+(`12.7`), Ubuntu (`22.04`)."""
 
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -54,18 +55,16 @@ class Pinning:
 @dataclass(frozen=True)
 class PinningRules:
     floating_tags: frozenset[str]
-    two_part_versions: frozenset[str]
-    """Repositories (as `docker_name` spells them) whose major.minor tags pin."""
+    two_part_versions: dict[str, int]
+    """Repositories (as `docker_name` spells them) whose major.minor tags pin, from which major."""
 
     @classmethod
     def from_settings(
         cls, floating_tags: Iterable[str], two_part_versions: Iterable[str]
     ) -> PinningRules:
-        names = (*TWO_PART_VERSIONS, *two_part_versions)
-        return cls(
-            frozenset(tag.lower() for tag in floating_tags),
-            frozenset(docker_name(name) for name in names),
-        )
+        since = {docker_name(name): 0 for name in two_part_versions}
+        since.update((docker_name(name), major) for name, major in TWO_PART_VERSIONS.items())
+        return cls(frozenset(tag.lower() for tag in floating_tags), since)
 
 
 @dataclass(frozen=True)
@@ -90,12 +89,16 @@ class ImageReference:
             return Pinning(False, "no tag means 'latest', which moves with every release")
         if self.tag.lower() in rules.floating_tags:
             return Pinning(False, f"{self.tag!r} is a moving tag")
-        two_part = docker_name(self.name) in rules.two_part_versions
-        return classify_tag(self.tag, self.product, two_part=two_part)
+        since = rules.two_part_versions.get(docker_name(self.name))
+        return classify_tag(self.tag, self.product, two_part_since=since)
 
 
-def classify_tag(tag: str, product: str, *, two_part: bool = False) -> Pinning:
-    """Whether the tag names one release of `product`; `two_part`: major.minor is one release."""
+def classify_tag(tag: str, product: str, *, two_part_since: int | None = None) -> Pinning:
+    """Whether the tag names one release of `product`.
+
+    `two_part_since`: the first major from which `product` numbers releases major.minor (so
+    `16.4` is one release); None when it does not.
+    """
     lowered = tag.lower()
     if _DATE_STAMP.search(lowered):
         return Pinning(True, f"{tag!r} is date-stamped")
@@ -109,7 +112,7 @@ def classify_tag(tag: str, product: str, *, two_part: bool = False) -> Pinning:
     parts = version.group(1).split(".")
     if len(parts) >= 3:
         return Pinning(True, f"{tag!r} names an exact release")
-    if len(parts) == 2 and two_part:
+    if len(parts) == 2 and two_part_since is not None and int(parts[0]) >= two_part_since:
         return Pinning(True, f"{tag!r} names an exact {product} release (numbered major.minor)")
     if len(parts) == 2 and _YEAR.fullmatch(parts[0]):
         return Pinning(True, f"{tag!r} is a calendar version")
