@@ -80,7 +80,8 @@ def test_no_user_at_all_runs_as_root_but_a_nonroot_base_does_not(tmp_path: Path)
         tmp_path,
         {
             "a/Dockerfile": "FROM python:3.12.7\nHEALTHCHECK CMD true\n",
-            "b/Containerfile": "FROM gcr.io/distroless/python3:nonroot\nHEALTHCHECK CMD true\n",
+            "b/Containerfile": f"FROM gcr.io/distroless/python3:nonroot@sha256:{'0' * 64}\n"
+            "HEALTHCHECK CMD true\n",
         },
     )
     result = run(ContainerCheck, ctx)
@@ -245,3 +246,75 @@ def test_only_test_fixtures_is_a_skip_that_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(CheckSkipped, match="1 under test or example directories left out"):
         run(ContainerCheck, ctx)
+
+
+def test_base_images_float_unless_a_tag_names_one_release(tmp_path: Path) -> None:
+    text = """
+        FROM python:3.12-slim AS build
+        FROM postgres:alpine3.14 AS db
+        FROM debian:bookworm-20240926 AS os
+        FROM python:3 AS tools
+        FROM postgres:16.4
+        HEALTHCHECK CMD ["pg_isready"]
+    """
+    result = run(ContainerCheck, project(tmp_path, {"Dockerfile": text}))
+    found = [(f.rule, f.line, f.message) for f in result.findings]
+    assert found == [
+        (
+            "unpinned-base-image",
+            1,
+            "base image 'python:3.12-slim' is not pinned ('3.12-slim' is a minor version: "
+            "each pull may bring a newer 3.12.x): rebuilds can change what runs",
+        ),
+        (
+            "unpinned-base-image",
+            2,
+            "base image 'postgres:alpine3.14' is not pinned ('alpine3.14' names the OS or a "
+            "variant, not a postgres version): rebuilds can change what runs",
+        ),
+        (
+            "unpinned-base-image",
+            4,
+            "base image 'python:3' is not pinned ('3' is a major version: each pull may bring "
+            "a newer 3.x): rebuilds can change what runs",
+        ),
+    ]
+    in_house = "FROM registry.example.com/base/db:4.2\nUSER app\nHEALTHCHECK CMD true\n"
+    ctx = project(tmp_path, {"Dockerfile": in_house})
+    assert rules(run(ContainerCheck, ctx)) == ["unpinned-base-image"]
+    assert (
+        run(ContainerCheck, ctx, two_part_versions=["registry.example.com/base/db"]).findings == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("tail", "root"),
+    [
+        ("", False),
+        ('CMD ["postgres", "-c", "max_connections=200"]\n', False),
+        ('CMD ["-c", "shared_buffers=256MB"]\n', False),
+        ('CMD ["bash"]\n', True),
+        ("CMD postgres -c max_connections=200\n", True),
+        ('ENTRYPOINT ["/app/start.sh"]\nCMD ["postgres"]\n', True),
+        ("USER root\n", True),
+    ],
+)
+def test_an_official_image_that_leaves_root_runs_its_server_unprivileged(
+    tmp_path: Path, tail: str, root: bool
+) -> None:
+    text = "FROM postgres:16.4\nHEALTHCHECK CMD pg_isready\n" + tail
+    result = run(ContainerCheck, project(tmp_path, {"Dockerfile": text}))
+    assert rules(result) == (["root-user"] if root else [])
+
+
+def test_privilege_drop_follows_the_stages_and_trusts_only_the_official_image(
+    tmp_path: Path,
+) -> None:
+    staged = (
+        "FROM docker.io/library/redis:7.4.1 AS cache\nCOPY redis.conf /etc/redis.conf\n"
+        'FROM cache\nCMD ["/etc/redis.conf"]\nHEALTHCHECK CMD redis-cli ping\n'
+    )
+    assert run(ContainerCheck, project(tmp_path, {"Dockerfile": staged})).findings == []
+    lookalike = "FROM myorg/postgres:16.4.1\nHEALTHCHECK CMD pg_isready\n"
+    result = run(ContainerCheck, project(tmp_path, {"Dockerfile": lookalike}))
+    assert rules(result) == ["root-user"]

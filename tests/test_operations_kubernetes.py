@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -100,18 +101,18 @@ def test_each_gap_is_a_finding_at_its_line(tmp_path: Path) -> None:
     ctx = project(tmp_path, {"k8s/all.yml": BAD})
     result = run(KubernetesCheck, ctx)
     assert rules(result) == [
-        "latest-image",
         "missing-probe",
         "missing-probe",
         "missing-resources",
         "missing-resources",
         "runs-as-root",
+        "unpinned-image",
         "writable-root-filesystem",
     ]
     assert {finding.path for finding in result.findings} == {"k8s/all.yml"}
     root = by_rule(result, "runs-as-root")[0]
     assert (root.line, root.severity) == (33, Severity.HIGH)
-    assert by_rule(result, "latest-image")[0].line == 32
+    assert by_rule(result, "unpinned-image")[0].line == 32
     assert by_rule(result, "writable-root-filesystem")[0].line == 33
     assert {f.line for f in by_rule(result, "missing-resources")} == {36}
     probes = by_rule(result, "missing-probe")
@@ -154,7 +155,7 @@ def test_settings_relax_the_rules(tmp_path: Path) -> None:
         required_limits=[],
         require_read_only_root=False,
     )
-    assert rules(relaxed) == ["latest-image", "runs-as-root"]
+    assert rules(relaxed) == ["runs-as-root", "unpinned-image"]
 
 
 def test_helm_templates_are_skipped_with_a_note_and_rendered_output_is_checked(
@@ -181,7 +182,7 @@ def test_rendered_output_outside_the_project_is_read(tmp_path: Path) -> None:
     outside.write_text(GOOD.replace("image: app:1.4.2", "image: app"), "utf-8")
     ctx = project(tmp_path / "project", {"README.md": "# p\n"})
     (finding,) = run(KubernetesCheck, ctx, rendered_manifests=[str(outside)]).findings
-    assert (finding.rule, finding.path) == ("latest-image", outside.as_posix())
+    assert (finding.rule, finding.path) == ("unpinned-image", outside.as_posix())
 
 
 def test_missing_rendered_manifest_is_an_error(tmp_path: Path) -> None:
@@ -249,3 +250,76 @@ def test_manifests_under_test_directories_are_counted_not_checked(tmp_path: Path
     assert default.metrics["manifests_left_out"] == 1
     assert "1 under test or example directories left out" in default.summary
     assert {f.path for f in configured.findings} == {"tests/fixtures/bad.yaml"}
+
+
+def _pod(containers: str) -> str:
+    return (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        + textwrap.indent(textwrap.dedent(containers).strip("\n"), "    ")
+        + "\n"
+    )
+
+
+def test_images_float_unless_a_tag_names_one_release(tmp_path: Path) -> None:
+    manifest = _pod(
+        """
+        - {name: a, image: "python:slim"}
+        - {name: b, image: "postgres:16"}
+        - {name: c, image: "registry.example.com/example-service:1.0.0"}
+        - {name: d, image: "postgres:16.4"}
+        - {name: e, image: "ubuntu:jammy-20240911.1"}
+        """
+    )
+    ctx = project(tmp_path, {"deploy/pod.yaml": manifest})
+    result = run(KubernetesCheck, ctx, probe_kinds=[], required_requests=[], required_limits=[])
+    found = [(f.line, f.message) for f in by_rule(result, "unpinned-image")]
+    assert found == [
+        (
+            6,
+            "Pod p, container a: image 'python:slim' is not pinned ('slim' names no python "
+            "version: it moves with every release): each pull may run different code",
+        ),
+        (
+            7,
+            "Pod p, container b: image 'postgres:16' is not pinned ('16' is a major version: "
+            "each pull may bring a newer 16.x): each pull may run different code",
+        ),
+    ]
+    in_house = _pod('- {name: a, image: "registry.example.com/team/db:4.2"}')
+    ctx = project(tmp_path, {"deploy/pod.yaml": in_house})
+    assert rules(run(KubernetesCheck, ctx, probe_kinds=[])) == [
+        "missing-resources",
+        "missing-resources",
+        "runs-as-root",
+        "unpinned-image",
+        "writable-root-filesystem",
+    ]
+    relaxed = run(
+        KubernetesCheck, ctx, probe_kinds=[], two_part_versions=["registry.example.com/team/db"]
+    )
+    assert "unpinned-image" not in rules(relaxed)
+
+
+@pytest.mark.parametrize(
+    ("container", "root"),
+    [
+        ('{name: db, image: "postgres:16.4"}', False),
+        ('{name: db, image: "docker.io/library/postgres:16.4", args: ["-c", "fsync=on"]}', False),
+        ('{name: db, image: "redis:7.4.1", args: ["/etc/redis/redis.conf"]}', False),
+        ('{name: db, image: "postgres:16.4", command: ["docker-entrypoint.sh", "postgres"]}', True),
+        ('{name: db, image: "postgres:16.4", args: ["sleep", "3600"]}', True),
+        ('{name: db, image: "postgres:16.4", securityContext: {runAsUser: 0}}', True),
+        (
+            '{name: db, image: "postgres:16.4", '
+            "securityContext: {capabilities: {drop: [ALL]}, readOnlyRootFilesystem: true}}",
+            True,
+        ),
+        ('{name: db, image: "myorg/postgres:16.4.1"}', True),
+    ],
+)
+def test_an_official_image_that_leaves_root_is_not_runs_as_root(
+    tmp_path: Path, container: str, root: bool
+) -> None:
+    ctx = project(tmp_path, {"deploy/pod.yaml": _pod(f"- {container}")})
+    result = run(KubernetesCheck, ctx, probe_kinds=[])
+    assert bool(by_rule(result, "runs-as-root")) is root

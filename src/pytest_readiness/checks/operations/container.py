@@ -17,7 +17,12 @@ from typing import Literal
 
 from pytest_readiness.check import Check, CheckContext, CheckSkipped
 from pytest_readiness.checks.operations import debug_modes, dockerfile, manifests, pip_commands
-from pytest_readiness.checks.operations.images import parse_image_reference
+from pytest_readiness.checks.operations.images import (
+    ImageReference,
+    PinningRules,
+    parse_image_reference,
+)
+from pytest_readiness.checks.operations.privilege_drop import privilege_drop
 from pytest_readiness.checks.operations.secret_names import looks_secret
 from pytest_readiness.files import ProjectFile
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
@@ -47,6 +52,8 @@ class ContainerSettings:
     """Accept only base images pinned by digest (`image@sha256:...`)."""
     floating_tags: list[str] = field(default_factory=lambda: ["latest"])
     """Tags that move and so do not pin a base image."""
+    two_part_versions: list[str] = field(default_factory=list)
+    """Images numbered major.minor (beside postgres, debian, ubuntu): `16.4` pins them."""
     healthcheck: Literal["dockerfile", "dockerfile-or-probes", "off"] = "dockerfile-or-probes"
     """Where a health check may come from: the image, or also Kubernetes probes; or not required."""
     require_hashes: bool = False
@@ -158,19 +165,22 @@ class Review:
         )
 
     def base_images(self) -> Iterator[Finding]:
-        floating = frozenset(tag.lower() for tag in self.settings.floating_tags)
+        rules = PinningRules.from_settings(
+            self.settings.floating_tags, self.settings.two_part_versions
+        )
         for stage in self.parsed.stages:
             if stage.base.lower() == "scratch" or self.parsed.is_stage_name(
                 stage.base, stage.index
             ):
                 continue
             image = parse_image_reference(stage.base)
+            pinning = image.pinning(rules)
             if "$" in stage.base:
                 problem = "is chosen by a build argument without a default"
             elif self.settings.require_digest and not image.pinned_by_digest:
                 problem = "is not pinned by digest"
-            elif image.floating(floating):
-                problem = f"uses the moving tag {image.tag or 'latest'!r}"
+            elif not pinning.pinned:
+                problem = f"is not pinned ({pinning.reason})"
             else:
                 continue
             yield self._finding(
@@ -185,8 +195,8 @@ class Review:
         final = self.parsed.final_stage
         instruction = self.parsed.inherited(final, "USER")
         if instruction is None:
-            root_base = self.parsed.lineage(final)[-1].base
-            if "nonroot" in (parse_image_reference(root_base).tag or ""):
+            root_base = parse_image_reference(self.parsed.lineage(final)[-1].base)
+            if "nonroot" in (root_base.tag or "") or self._base_drops_privileges(root_base):
                 return
             message, line = (
                 "the final stage sets no USER, so the container runs as root",
@@ -204,6 +214,15 @@ class Review:
             "root-user",
             severity=Severity.HIGH,
         )
+
+    def _base_drops_privileges(self, base: ImageReference) -> bool:
+        """An official image whose own entrypoint switches user before the server starts."""
+        final = self.parsed.final_stage
+        if self.parsed.inherited(final, "ENTRYPOINT") is not None:
+            return False
+        cmd = self.parsed.inherited(final, "CMD")
+        command = None if cmd is None else cmd.exec_form() or ["/bin/sh", "-c", cmd.arguments]
+        return privilege_drop(base, command) is not None
 
     def healthcheck(self) -> Iterator[Finding]:
         mode = self.settings.healthcheck

@@ -18,8 +18,9 @@ from typing import Any
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.operations import debug_modes, manifests
-from pytest_readiness.checks.operations.images import parse_image_reference
+from pytest_readiness.checks.operations.images import PinningRules, parse_image_reference
 from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
+from pytest_readiness.checks.operations.privilege_drop import privilege_drop
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.reading import NotRead, read_text
 
@@ -57,6 +58,8 @@ class KubernetesSettings:
     """Replicas a Deployment/StatefulSet needs (or its autoscaler's minReplicas); 1 = off."""
     floating_tags: list[str] = field(default_factory=lambda: ["latest"])
     """Tags that move and so do not pin an image."""
+    two_part_versions: list[str] = field(default_factory=list)
+    """Images numbered major.minor (beside postgres, debian, ubuntu): `16.4` pins them."""
 
     def validate(self) -> None:
         if self.min_replicas < 1:
@@ -301,6 +304,8 @@ class ContainerReview:
         user = self._setting("runAsUser")
         if (isinstance(user, int) and user > 0) or (non_root is True and user != 0):
             return
+        if user is None and self._image_drops_privileges():
+            return
         yield self._finding(
             "runs-as-root",
             "may run as root (no runAsNonRoot: true and no runAsUser > 0)",
@@ -327,17 +332,33 @@ class ContainerReview:
         image = self.container.get("image")
         if not isinstance(image, str):
             return
-        floating = frozenset(tag.lower() for tag in self.settings.floating_tags)
-        reference = parse_image_reference(image)
-        if not reference.floating(floating):
+        rules = PinningRules.from_settings(
+            self.settings.floating_tags, self.settings.two_part_versions
+        )
+        pinning = parse_image_reference(image).pinning(rules)
+        if pinning.pinned:
             return
         yield self._finding(
-            "latest-image",
-            f"image {image!r} has no fixed tag: each pull may run different code",
+            "unpinned-image",
+            f"image {image!r} is not pinned ({pinning.reason}): each pull may run different code",
             "use an exact version tag or a digest (image:1.2.3@sha256:...)",
             f"image:{image}",
             line=self.container.line_of("image"),
         )
+
+    def _image_drops_privileges(self) -> bool:
+        """An official image whose own entrypoint leaves root: no `command:` replaces it,
+        `args` run its server, and the capabilities to switch user are not dropped."""
+        image = self.container.get("image")
+        if not isinstance(image, str) or "command" in self.container:
+            return False
+        dropped = _mapping(self.context.get("capabilities")).get("drop")
+        names = {str(name).upper().removeprefix("CAP_") for name in dropped or []}
+        if not isinstance(dropped, list | None) or names & {"ALL", "SETUID", "SETGID"}:
+            return False
+        args = self.container.get("args")
+        command = [str(word) for word in args] if isinstance(args, list) else None
+        return privilege_drop(parse_image_reference(image), command) is not None
 
     def _setting(self, key: str) -> Any:
         """A securityContext field: the container's wins over the pod's."""
