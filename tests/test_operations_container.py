@@ -80,7 +80,7 @@ def test_no_user_at_all_runs_as_root_but_a_nonroot_base_does_not(tmp_path: Path)
         tmp_path,
         {
             "a/Dockerfile": "FROM python:3.12.7\nHEALTHCHECK CMD true\n",
-            "b/Containerfile": f"FROM gcr.io/distroless/python3:nonroot@sha256:{'0' * 64}\n"
+            "b/Containerfile": f"FROM reg.example/distroless/python3:nonroot@sha256:{'0' * 64}\n"
             "HEALTHCHECK CMD true\n",
         },
     )
@@ -311,7 +311,7 @@ def test_privilege_drop_follows_the_stages_and_trusts_only_the_official_image(
     tmp_path: Path,
 ) -> None:
     staged = (
-        "FROM docker.io/library/redis:7.4.1 AS cache\nCOPY redis.conf /etc/redis.conf\n"
+        "FROM mirror.example.com/library/redis:7.4.1 AS cache\nCOPY redis.conf /etc/redis.conf\n"
         'FROM cache\nCMD ["/etc/redis.conf"]\nHEALTHCHECK CMD redis-cli ping\n'
     )
     assert run(ContainerCheck, project(tmp_path, {"Dockerfile": staged})).findings == []

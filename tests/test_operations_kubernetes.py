@@ -304,7 +304,10 @@ def test_images_float_unless_a_tag_names_one_release(tmp_path: Path) -> None:
     ("container", "root"),
     [
         ('{name: db, image: "postgres:16.4"}', False),
-        ('{name: db, image: "docker.io/library/postgres:16.4", args: ["-c", "fsync=on"]}', False),
+        (
+            '{name: db, image: "mirror.example/library/postgres:16.4", args: ["-c", "fsync=on"]}',
+            False,
+        ),
         ('{name: db, image: "redis:7.4.1", args: ["/etc/redis/redis.conf"]}', False),
         ('{name: db, image: "postgres:16.4", command: ["docker-entrypoint.sh", "postgres"]}', True),
         ('{name: db, image: "postgres:16.4", args: ["sleep", "3600"]}', True),

@@ -31,7 +31,11 @@ def test_the_table_holds_the_verified_images_once() -> None:
 
 @pytest.mark.parametrize(
     "reference",
-    ["postgres:16.4", "library/postgres:16.4", "docker.io/library/postgres:16.4@sha256:00"],
+    [
+        "postgres:16.4",
+        "library/postgres:16.4",
+        "mirror.example.com/library/postgres:16.4@sha256:00",
+    ],
 )
 def test_official_names_match_as_docker_resolves_them(reference: str) -> None:
     drop = privilege_drop(parse_image_reference(reference), None)
@@ -40,7 +44,8 @@ def test_official_names_match_as_docker_resolves_them(reference: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "reference", ["myorg/postgres:16.4", "ghcr.io/acme/postgres:16.4", "postgresql:16.4"]
+    "reference",
+    ["myorg/postgres:16.4", "registry.example.com/acme/postgres:16.4", "postgresql:16.4"],
 )
 def test_other_images_of_the_same_name_are_not_trusted(reference: str) -> None:
     assert privilege_drop(parse_image_reference(reference), None) is None

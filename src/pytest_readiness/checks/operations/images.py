@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 DIGEST_PREFIX = "sha256:"
-DOCKER_HUB_PREFIXES = ("docker.io/", "index.docker.io/")
-"""How Docker spells its default registry; `docker.io/library/postgres` is `postgres`."""
+OFFICIAL_NAMESPACE = "library"
+"""Where Docker puts a bare name: `postgres` is `library/postgres`, the official image."""
 
 TWO_PART_VERSIONS = {"postgres": 10, "debian": 7, "ubuntu": 0}
 """Official images whose releases are numbered major.minor, and the first major numbered so:
@@ -31,17 +31,21 @@ _COMMIT = re.compile(r"(?:sha-|git-)?(?=[0-9a-f]*\d)[0-9a-f]{7,40}")
 
 
 def docker_name(name: str) -> str:
-    """The repository as Docker resolves it: `postgres` and `docker.io/library/postgres` agree."""
-    lowered = name.lower()
-    for prefix in DOCKER_HUB_PREFIXES:
-        if lowered.startswith(prefix):
-            lowered = lowered[len(prefix) :]
-            break
-    else:
-        first = lowered.split("/", 1)[0]
-        if "/" in lowered and ("." in first or ":" in first or first == "localhost"):
-            return lowered
-    return lowered if "/" in lowered else f"library/{lowered}"
+    """The repository as Docker resolves it: `postgres` is `library/postgres`.
+
+    A name whose first part is a registry (`host.domain/`, `host:port/`, `localhost/`) is that
+    registry's, unless its path is `library/<name>`: a mirror of the default registry keeps
+    that path, and so names the official image.
+    """
+    parts = name.lower().split("/")
+    if len(parts) == 1:
+        return f"{OFFICIAL_NAMESPACE}/{parts[0]}"
+    first = parts[0]
+    if "." in first or ":" in first or first == "localhost":
+        path = parts[1:]
+        official = len(path) == 2 and path[0] == OFFICIAL_NAMESPACE
+        return "/".join(path) if official else "/".join(parts)
+    return "/".join(parts)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class ImageReference:
 
     @property
     def product(self) -> str:
-        """The last part of the name: `postgres` of `docker.io/library/postgres`."""
+        """The last part of the name: `postgres` of `registry.example.com/db/postgres`."""
         return self.name.rsplit("/", 1)[-1]
 
     def pinning(self, rules: PinningRules) -> Pinning:

@@ -22,7 +22,7 @@ from pytest_readiness.checks.operations.images import ImageReference, docker_nam
 @dataclass(frozen=True)
 class PrivilegeDrop:
     image: str
-    """The official image, as Docker Hub names it (`postgres` is `docker.io/library/postgres`)."""
+    """The official image, as `docker_name` spells it (`postgres` is `library/postgres`)."""
     user: str
     """The user the entrypoint switches to."""
     commands: tuple[str, ...]
