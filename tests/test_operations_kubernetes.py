@@ -149,20 +149,7 @@ def test_replicas_only_when_configured_and_an_autoscaler_counts(tmp_path: Path) 
     assert run(KubernetesCheck, ctx).findings == []
     (finding,) = run(KubernetesCheck, ctx, min_replicas=2).findings
     assert (finding.rule, finding.line) == ("too-few-replicas", 6)
-    autoscaler = """
-        ---
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata: {name: web}
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-          minReplicas: 2
-          maxReplicas: 5
-          metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization}}}]
-    """
-    ctx = project(
-        tmp_path, {"deploy/web.yaml": single.split("---")[0], "deploy/hpa.yaml": autoscaler}
-    )
+    ctx = project(tmp_path, {"deploy/web.yaml": GOOD.replace("minReplicas: 3", "minReplicas: 2")})
     assert run(KubernetesCheck, ctx, min_replicas=2).findings == []
 
 

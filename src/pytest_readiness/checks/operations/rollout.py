@@ -12,7 +12,6 @@ endpoints controller is still removing the pod from its Services ("Termination o
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,8 +104,6 @@ def pre_stop_seconds(container: Mapping[str, Any]) -> float | None:
     if not isinstance(command, list) or not command:
         return None
     words = [str(word) for word in command]
-    if len(words) == 1 and " " in words[0]:
-        words = shlex.split(words[0])
     program = words[0].rsplit("/", 1)[-1]
     if program in _SHELLS and len(words) >= 3 and words[1].startswith("-") and "c" in words[1]:
         found = _SHELL_SLEEP.search(words[2].strip())
@@ -374,38 +371,20 @@ class RolloutReview:
         for container in workload.containers():
             if "ports" not in container and "readinessProbe" not in container:
                 continue
+            problem = _termination_problem(container, grace)
+            if problem is None:
+                continue
+            rule, message, severity, fix = problem
             name = container.get("name", "?")
-            where = f"{workload.kind} {workload.name}, container {name}"
-            key = f"{workload.kind}/{workload.name}/{name}"
-            line = container.line_of("lifecycle")
-            delay = pre_stop_seconds(container)
-            if delay is None:
-                yield self.check.finding(
-                    "no-prestop-delay",
-                    f"{where}: no preStop delay; SIGTERM comes while the pod is still being "
-                    "removed from its Services' endpoints, so new requests may still arrive "
-                    "after it stops listening",
-                    severity=Severity.LOW,
-                    path=path,
-                    line=line,
-                    fix='add lifecycle.preStop.exec.command: ["sleep", "5"] (or preStop.sleep.'
-                    "seconds: 5) so endpoints are updated before SIGTERM",
-                    key=f"{key}:preStop",
-                )
-            elif grace is not None and delay >= grace:
-                yield self.check.finding(
-                    "prestop-exceeds-grace",
-                    f"{where}: the preStop sleep of {delay:g} s uses up the "
-                    f"{grace:g} s grace period (terminationGracePeriodSeconds), so the app "
-                    f"gets only the kubelet's {MINIMUM_AFTER_SIGTERM_S:g} s after SIGTERM "
-                    "before SIGKILL",
-                    severity=Severity.MEDIUM,
-                    path=path,
-                    line=line,
-                    fix="raise terminationGracePeriodSeconds above the preStop sleep plus the "
-                    "drain time the shutdown check measures",
-                    key=f"{key}:grace",
-                )
+            yield self.check.finding(
+                rule,
+                f"{workload.kind} {workload.name}, container {name}: {message}",
+                severity=severity,
+                path=path,
+                line=container.line_of("lifecycle"),
+                fix=fix,
+                key=f"{workload.kind}/{workload.name}/{name}:{rule}",
+            )
 
     def autoscalers(self) -> Iterator[Finding]:
         for autoscaler in self.safeguards.autoscalers:
@@ -467,6 +446,33 @@ class RolloutReview:
                     "utilization is undefined and the autoscaler does not act on it",
                     f"requests:{metric.resource}",
                 )
+
+
+def _termination_problem(
+    container: Mapping[str, Any], grace: float | None
+) -> tuple[str, str, Severity, str] | None:
+    """Rule, message, severity and fix of a serving container's preStop delay, if it has one."""
+    delay = pre_stop_seconds(container)
+    if delay is None:
+        return (
+            "no-prestop-delay",
+            "no preStop delay; SIGTERM comes while the pod is still being removed from its "
+            "Services' endpoints, so new requests may still arrive after it stops listening",
+            Severity.LOW,
+            'add lifecycle.preStop.exec.command: ["sleep", "5"] (or preStop.sleep.seconds: 5) '
+            "so endpoints are updated before SIGTERM",
+        )
+    if grace is not None and delay >= grace:
+        return (
+            "prestop-exceeds-grace",
+            f"the preStop sleep of {delay:g} s uses up the {grace:g} s grace period "
+            "(terminationGracePeriodSeconds), so the app gets only the kubelet's "
+            f"{MINIMUM_AFTER_SIGTERM_S:g} s after SIGTERM before SIGKILL",
+            Severity.MEDIUM,
+            "raise terminationGracePeriodSeconds above the preStop sleep plus the drain time "
+            "the shutdown check measures",
+        )
+    return None
 
 
 def _requests(container: Mapping[str, Any]) -> LocatedMap:
