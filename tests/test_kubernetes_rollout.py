@@ -244,9 +244,11 @@ def test_budgets_and_workloads_match_by_namespace(tmp_path: Path) -> None:
     assert _rollout(tmp_path, text + budget, autoscaler="off").findings == []
 
 
-def test_recreate_is_an_outage_whatever_the_replicas(tmp_path: Path) -> None:
+def test_recreate_is_an_outage_whatever_the_replicas_and_wants_no_autoscaler(
+    tmp_path: Path,
+) -> None:
     text = _deployment(replicas=1, strategy="strategy: {type: Recreate}")
-    (finding,) = _rollout(tmp_path, text, autoscaler="off").findings
+    (finding,) = _rollout(tmp_path, text).findings  # a singleton: no autoscaler advised
     assert finding.rule == "recreate-strategy"
     assert "each rollout is an outage" in finding.message
     assert finding.line == 8

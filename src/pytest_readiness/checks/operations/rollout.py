@@ -294,7 +294,7 @@ class RolloutReview:
         strategy = _mapping(spec.get("strategy"))
         where = f"{workload.kind} {workload.name}"
         key = f"{workload.kind}/{workload.name}"
-        if workload.kind == "Deployment" and strategy.get("type") == "Recreate":
+        if _recreated(workload):
             yield self.check.finding(
                 "recreate-strategy",
                 f"{where}: strategy Recreate stops every pod before starting the new ones, so "
@@ -352,7 +352,7 @@ class RolloutReview:
     def _missing_autoscaler(self, path: str, workload: Workload) -> Iterator[Finding]:
         if self.autoscaler == "off" or workload.kind not in SCALED_KINDS:
             return
-        if self.safeguards.autoscaler_of(workload) is not None:
+        if self.safeguards.autoscaler_of(workload) is not None or _recreated(workload):
             return
         yield self.check.finding(
             "no-autoscaler",
@@ -446,6 +446,13 @@ class RolloutReview:
                     "utilization is undefined and the autoscaler does not act on it",
                     f"requests:{metric.resource}",
                 )
+
+
+def _recreated(workload: Workload) -> bool:
+    """A Deployment whose old and new pods must never run together: a singleton by design (an
+    operator, a scheduler), so an autoscaler is no advice for it."""
+    strategy = _mapping(_mapping(workload.resource.get("spec")).get("strategy"))
+    return workload.kind == "Deployment" and strategy.get("type") == "Recreate"
 
 
 def _termination_problem(
