@@ -189,6 +189,31 @@ def test_pre_stop_delays(lifecycle: str, seconds: float | None) -> None:
     assert pre_stop_seconds(container) == seconds
 
 
+@given(
+    st.integers(0, 3600),
+    st.sampled_from(["{n}", "{n}s", "{n}.5"]),
+    st.sampled_from(
+        ['["sleep", "{t}"]', '["/bin/sh", "-c", "echo draining; sleep {t} && kill 1"]']
+    ),
+)
+def test_any_sleep_length_is_read_back(seconds: int, form: str, command: str) -> None:
+    text = form.format(n=seconds)
+    (container,) = load_documents(
+        "lifecycle: {preStop: {exec: {command: " + command.format(t=text) + "}}}\n"
+    )
+    assert pre_stop_seconds(container) == float(text.rstrip("s"))
+
+
+@given(
+    st.dictionaries(st.sampled_from(["app", "tier", "zone"]), st.sampled_from(["a", "b"])),
+    st.dictionaries(st.sampled_from(["app", "tier", "zone"]), st.sampled_from(["a", "b"])),
+)
+def test_match_labels_select_exactly_the_supersets(
+    wanted: dict[str, str], labels: dict[str, str]
+) -> None:
+    assert selects({"matchLabels": wanted}, labels) is (wanted.items() <= labels.items())
+
+
 # --- rolling updates and disruption budgets --------------------------------------------------
 
 

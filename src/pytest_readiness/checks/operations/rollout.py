@@ -67,8 +67,8 @@ def selects(selector: Any, labels: Mapping[str, Any]) -> bool:
     """A label selector against a pod's labels; a missing selector selects nothing, `{}` all."""
     if not isinstance(selector, Mapping):
         return False
-    wanted = _mapping(selector.get("matchLabels"))
-    if any(
+    wanted = selector.get("matchLabels") or {}
+    if not isinstance(wanted, Mapping) or any(
         str(labels.get(key)) != str(value) or key not in labels for key, value in wanted.items()
     ):
         return False
