@@ -196,7 +196,7 @@ class Autoscaler:
 
     def metrics(self) -> list[Metric]:
         """The metrics it follows; with none given, the API's default of 80 % CPU."""
-        if self.v1 or "metrics" not in self.spec:
+        if self.v1 or not self.spec.get("metrics"):
             return [Metric("cpu", "", utilization=True)]
         found = []
         for item in self.spec.get("metrics") or []:
