@@ -20,7 +20,11 @@ metadata:
   name: web
 spec:
   replicas: 3
+  strategy:
+    rollingUpdate: {maxUnavailable: 0, maxSurge: 1}
   template:
+    metadata:
+      labels: {app: web}
     spec:
       securityContext:
         runAsNonRoot: true
@@ -36,6 +40,9 @@ spec:
           image: registry.example.com/app:1.4.2@sha256:0123
           livenessProbe: {httpGet: {path: /healthz, port: 8080}}
           readinessProbe: {httpGet: {path: /readyz, port: 8080}}
+          lifecycle:
+            preStop:
+              exec: {command: ["sleep", "5"]}
           resources:
             requests: {cpu: 100m, memory: 64Mi}
             limits: {cpu: 500m, memory: 128Mi}
@@ -46,6 +53,17 @@ apiVersion: v1
 kind: Service
 metadata: {name: web}
 spec: {ports: [{port: 80}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 3
+  maxReplicas: 6
+  metrics:
+    - type: Resource
+      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
 """
 
 BAD = """
@@ -105,6 +123,7 @@ def test_each_gap_is_a_finding_at_its_line(tmp_path: Path) -> None:
         "missing-probe",
         "missing-resources",
         "missing-resources",
+        "no-autoscaler",
         "runs-as-root",
         "unpinned-image",
         "writable-root-filesystem",
@@ -126,22 +145,12 @@ def test_each_gap_is_a_finding_at_its_line(tmp_path: Path) -> None:
 
 
 def test_replicas_only_when_configured_and_an_autoscaler_counts(tmp_path: Path) -> None:
-    single = GOOD.replace("replicas: 3", "replicas: 1")
+    single = GOOD.replace("minReplicas: 3", "minReplicas: 1")
     ctx = project(tmp_path, {"deploy/web.yaml": single})
     assert run(KubernetesCheck, ctx).findings == []
     (finding,) = run(KubernetesCheck, ctx, min_replicas=2).findings
     assert (finding.rule, finding.line) == ("too-few-replicas", 6)
-    autoscaler = """
-        ---
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata: {name: web}
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-          minReplicas: 2
-          maxReplicas: 5
-    """
-    ctx = project(tmp_path, {"deploy/hpa.yaml": autoscaler})
+    ctx = project(tmp_path, {"deploy/web.yaml": GOOD.replace("minReplicas: 3", "minReplicas: 2")})
     assert run(KubernetesCheck, ctx, min_replicas=2).findings == []
 
 
@@ -154,6 +163,7 @@ def test_settings_relax_the_rules(tmp_path: Path) -> None:
         required_requests=["cpu"],
         required_limits=[],
         require_read_only_root=False,
+        autoscaler="off",
     )
     assert rules(relaxed) == ["runs-as-root", "unpinned-image"]
 

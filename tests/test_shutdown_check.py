@@ -14,6 +14,7 @@ import pytest
 from pytest_readiness.cache import ContentCache
 from pytest_readiness.check import CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.shutdown import ShutdownCheck
+from pytest_readiness.checks.shutdown.grace import grace_period
 from pytest_readiness.checks.shutdown.settings import ShutdownEntry
 from pytest_readiness.checks.shutdown.traffic import Exchange
 from pytest_readiness.checks.shutdown.trial import Outcome
@@ -109,7 +110,9 @@ def test_a_cap_below_the_grace_period_reports_only_the_kill(guard: LeakGuard) ->
     assert _rules(_run(entry, Path.cwd())) == ["ignores-sigterm"]
 
 
-def _manifest_project(tmp_path: Path, *grace_periods: int) -> Path:
+def _manifest_project(tmp_path: Path, *grace_periods: int, pre_stop: str = "") -> Path:
+    """Deployments with these grace periods; `pre_stop` is the containers' preStop hook."""
+    lifecycle = f", lifecycle: {{preStop: {pre_stop}}}" if pre_stop else ""
     documents = [
         textwrap.dedent(
             f"""\
@@ -120,7 +123,7 @@ def _manifest_project(tmp_path: Path, *grace_periods: int) -> Path:
               template:
                 spec:
                   terminationGracePeriodSeconds: {seconds}
-                  containers: [{{name: api, image: "api:1.0"}}]
+                  containers: [{{name: api, image: "api:1.0"{lifecycle}}}]
             """
         )
         for index, seconds in enumerate(grace_periods)
@@ -129,17 +132,48 @@ def _manifest_project(tmp_path: Path, *grace_periods: int) -> Path:
     return tmp_path
 
 
-def test_the_grace_period_comes_from_the_manifest(guard: LeakGuard, tmp_path: Path) -> None:
-    project = _manifest_project(tmp_path, 1)
+def _late_exit(guard: LeakGuard, project: Path) -> CheckResult:
+    """A graceful service that exits 2.5 s after SIGTERM, held to the manifest's figures."""
     entry = _entry(
-        guard, "--graceful --exit-delay-ms 1300", grace_period_s=None, cwd=str(Path.cwd())
+        guard, "--graceful --exit-delay-ms 2500", grace_period_s=None, cwd=str(Path.cwd())
     )
-    result = _run(entry, project)
-    # A starved machine may also drop a request at the late exit; the grace period is the point.
-    slow = [finding for finding in result.findings if finding.rule == "slow-shutdown"]
-    assert len(slow) == 1
-    assert "the grace period is 1 s (Deployment api-0)" in slow[0].message
-    assert result.metrics["grace_s"] == 1
+    return _run(entry, project)
+
+
+def _slow(result: CheckResult) -> list[str]:
+    # A starved machine may also drop a request at the late exit; the budget is the point here.
+    return [finding.message for finding in result.findings if finding.rule == "slow-shutdown"]
+
+
+def test_the_grace_period_comes_from_the_manifest(guard: LeakGuard, tmp_path: Path) -> None:
+    result = _late_exit(guard, _manifest_project(tmp_path, 4))
+    assert _slow(result) == []
+    assert result.metrics["grace_s"] == 4
+    assert result.metrics["pre_stop_s"] == 0
+    assert result.summary.endswith("(grace 4 s, Deployment api-0)")
+
+
+def test_the_prestop_sleep_comes_out_of_the_grace_period(guard: LeakGuard, tmp_path: Path) -> None:
+    """Grace 4 s, preStop 2 s: 2 s from SIGTERM to SIGKILL, too short for a 2.5 s drain."""
+    project = _manifest_project(tmp_path, 4, pre_stop='{exec: {command: ["sleep", "2"]}}')
+    result = _late_exit(guard, project)
+    (message,) = _slow(result)
+    assert (
+        "the grace period is 4 s (Deployment api-0) and its 2 s preStop sleep runs first, "
+        "leaving 2 s after SIGTERM, after which Kubernetes sends SIGKILL"
+    ) in message
+    assert result.metrics["pre_stop_s"] == 2
+    assert result.summary.endswith("(grace 4 s less 2 s preStop, Deployment api-0)")
+
+
+def test_the_kubelet_leaves_two_seconds_after_a_long_prestop(tmp_path: Path) -> None:
+    project = _manifest_project(tmp_path, 10, pre_stop="{sleep: {seconds: 30}}")
+    ctx = CheckContext(rootdir=project, files=ProjectFiles(project), cache=ContentCache(None))
+    entry = ShutdownEntry(name="a", command="x", url="http://127.0.0.1:1/")
+    grace = grace_period(ctx, entry)
+    assert (grace.seconds, grace.pre_stop_s, grace.after_sigterm_s) == (10, 30, 2)
+    entry.grace_period_s = 0.5
+    assert grace_period(ctx, entry).after_sigterm_s == 0.5
 
 
 def test_different_grace_periods_need_a_named_workload(guard: LeakGuard, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ What the Kubernetes documentation asks of a production workload: liveness and re
 ready), resource requests and limits (so the scheduler can place it and a leak cannot starve a
 node), a non-root user and a read-only root filesystem (the Pod Security Standards'
 *restricted* profile), an image that does not move, and enough replicas to survive a node.
+Rollouts that keep capacity, autoscalers and preStop delays are `rollout`'s part of the review.
 Helm templates are not YAML until rendered, so they are skipped with a note; list rendered
 output in `rendered_manifests` to have it checked.
 """
@@ -14,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
-from pytest_readiness.checks.operations import debug_modes, manifests
+from pytest_readiness.checks.operations import debug_modes, manifests, rollout
 from pytest_readiness.checks.operations.images import PinningRules, parse_image_reference
 from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
 from pytest_readiness.checks.operations.privilege_drop import privilege_drop
@@ -54,6 +55,9 @@ class KubernetesSettings:
     """Resources every container must limit."""
     require_read_only_root: bool = True
     """Containers must set `readOnlyRootFilesystem: true`."""
+    autoscaler: Literal["advised", "required", "off"] = "advised"
+    """A Deployment/StatefulSet without a HorizontalPodAutoscaler: a low finding (advised),
+    one at the check's severity (required), or none (off)."""
     min_replicas: int = 1
     """Replicas a Deployment/StatefulSet needs (or its autoscaler's minReplicas); 1 = off."""
     floating_tags: list[str] = field(default_factory=lambda: ["latest"])
@@ -76,7 +80,10 @@ class KubernetesCheck(Check):
     id = "kubernetes"
     category = Category.OPERATIONS
     severity = Severity.MEDIUM
-    description = "Kubernetes workloads: probes, requests and limits, non-root, pinned images"
+    description = (
+        "Kubernetes workloads: probes, requests and limits, non-root, pinned images, "
+        "rollouts that keep capacity, autoscalers, preStop delays"
+    )
     Settings = KubernetesSettings
 
     def run(self, ctx: CheckContext) -> CheckResult:
@@ -86,7 +93,7 @@ class KubernetesCheck(Check):
             raise CheckSkipped(f"no Kubernetes manifests in the project{fixtures}")
         result = CheckResult()
         located: list[Located] = []
-        autoscaled: dict[tuple[str, str], int] = {}
+        objects: list[tuple[str, LocatedMap]] = []
         helm = []
         for path, absolute in sources:
             try:
@@ -105,12 +112,18 @@ class KubernetesCheck(Check):
                 result.findings.append(self._unparseable(path, error.line, error.problem))
                 continue
             located.extend(Located(path, item) for item in manifests.workloads(documents))
-            autoscaled.update(_autoscaler_minimums(documents))
+            objects.extend((path, resource) for resource in manifests.resources(documents))
         if not located and not result.findings:
             note = f"; {len(helm)} Helm template(s) skipped, render them" if helm else ""
             raise CheckSkipped(f"no workloads with a pod template in the manifests{note}")
+        safeguards = rollout.Safeguards(objects, [item.workload for item in located])
+        review = rollout.RolloutReview(self, safeguards, self.settings.autoscaler)
         for item in located:
-            result.findings.extend(self._review(item, autoscaled))
+            result.findings.extend(self._review(item, safeguards))
+            result.findings.extend(
+                review.workload(item.path, item.workload, self.settings.probe_kinds)
+            )
+        result.findings.extend(review.autoscalers())
         result.metrics = {
             "manifests": float(len(sources) - len(helm)),
             "workloads": float(len(located)),
@@ -164,7 +177,7 @@ class KubernetesCheck(Check):
             key=problem,
         )
 
-    def _review(self, item: Located, autoscaled: dict[tuple[str, str], int]) -> Iterator[Finding]:
+    def _review(self, item: Located, safeguards: rollout.Safeguards) -> Iterator[Finding]:
         settings: KubernetesSettings = self.settings
         workload = item.workload
         pod_context = _mapping(workload.pod_spec.get("securityContext"))
@@ -177,16 +190,16 @@ class KubernetesCheck(Check):
             yield from ContainerReview(
                 self, item.path, workload, container, pod_context
             ).all_rules()
-        yield from self._replicas(item, autoscaled)
+        yield from self._replicas(item, safeguards)
 
-    def _replicas(self, item: Located, autoscaled: dict[tuple[str, str], int]) -> Iterator[Finding]:
+    def _replicas(self, item: Located, safeguards: rollout.Safeguards) -> Iterator[Finding]:
         minimum = self.settings.min_replicas
         workload = item.workload
         if minimum <= 1 or workload.kind not in REPLICATED_KINDS:
             return
         spec = _mapping(workload.resource.get("spec"))
-        replicas = autoscaled.get((workload.kind, workload.name), spec.get("replicas", 1))
-        if isinstance(replicas, int) and replicas >= minimum:
+        replicas, _ = safeguards.replicas(workload)
+        if replicas >= minimum:
             return
         yield self.finding(
             "too-few-replicas",
@@ -377,16 +390,3 @@ def _display_path(path: Path, rootdir: Path) -> str:
 
 def _mapping(value: Any) -> LocatedMap:
     return value if isinstance(value, LocatedMap) else LocatedMap()
-
-
-def _autoscaler_minimums(documents: list[Any]) -> dict[tuple[str, str], int]:
-    minimums = {}
-    for resource in manifests.resources(documents):
-        if resource["kind"] != "HorizontalPodAutoscaler":
-            continue
-        spec = _mapping(resource.get("spec"))
-        target = _mapping(spec.get("scaleTargetRef"))
-        minimum = spec.get("minReplicas", 1)
-        if isinstance(target.get("kind"), str) and isinstance(minimum, int):
-            minimums[(target["kind"], str(target.get("name", "?")))] = minimum
-    return minimums

@@ -129,26 +129,34 @@ class _Judge:
         ]
 
     def _slow(self) -> list[Finding]:
-        grace_s = self.grace.seconds
+        grace = self.grace
+        budget_s = grace.after_sigterm_s
         took = self.outcome.exited_after_s
-        if took is not None and took <= grace_s:
+        if took is not None and took <= budget_s:
             return []
-        if took is None and self.entry.max_wait_s < grace_s:
+        if took is None and self.entry.max_wait_s < budget_s:
             return []
         when = (
             f"exited {took:.1f} s after SIGTERM"
             if took is not None
             else f"was still running {self.entry.max_wait_s:g} s after SIGTERM"
         )
+        budget = f"the grace period is {grace.seconds:g} s ({grace.source})"
+        if grace.pre_stop_s:
+            budget += f" and its {grace.pre_stop_s:g} s preStop sleep runs first"
+        if budget_s != grace.seconds:
+            floor = (
+                " (the kubelet's minimum)" if grace.seconds - grace.pre_stop_s < budget_s else ""
+            )
+            budget += f", leaving {budget_s:g} s after SIGTERM{floor}"
         return [
             self._finding(
                 "slow-shutdown",
-                f"{when}; the grace period is {grace_s:g} s ({self.grace.source}), after "
-                "which Kubernetes sends SIGKILL mid-request",
+                f"{when}; {budget}, after which Kubernetes sends SIGKILL mid-request",
                 Severity.MEDIUM,
-                "bound the drain below the grace period (request timeouts; gunicorn "
+                "bound the drain below the time left after SIGTERM (request timeouts; gunicorn "
                 "--graceful-timeout, uvicorn --timeout-graceful-shutdown), or raise "
-                "terminationGracePeriodSeconds to what the drain needs",
+                "terminationGracePeriodSeconds to the preStop sleep plus what the drain needs",
             )
         ]
 
@@ -174,6 +182,7 @@ class _Judge:
             "queued_at_sigterm": float(outcome.queued_at_sigterm),
             "dropped": float(outcome.dropped()),
             "grace_s": self.grace.seconds,
+            "pre_stop_s": self.grace.pre_stop_s,
         }
         if outcome.exit_code is not None:
             figures["exit_code"] = float(outcome.exit_code)
@@ -191,5 +200,5 @@ class _Judge:
             f"SIGTERM with {len(outcome.in_flight())} request(s) in flight "
             f"({outcome.queued_at_sigterm} not yet accepted): "
             f"{owed - outcome.dropped()} of {owed} answered; {ending} "
-            f"(grace {self.grace.seconds:g} s, {self.grace.source})"
+            f"({self.grace.describe()})"
         )

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 from pytest_readiness.checks.entries import check_entry_name
 
-DEFAULT_GRACE_PERIOD_S = 30.0
-"""Kubernetes' default `terminationGracePeriodSeconds`."""
-
 
 @dataclass
 class ShutdownEntry:
@@ -44,7 +41,7 @@ class ShutdownEntry:
     update, so a short drain is fine); later is `still-ready-after-sigterm`."""
     grace_period_s: float | None = None
     """Time allowed from SIGTERM to exit; default: the manifest's
-    `terminationGracePeriodSeconds`, else 30 s."""
+    `terminationGracePeriodSeconds` less its preStop sleep, else 30 s."""
     workload: str = ""
     """The manifest workload whose grace period applies, when several set different ones."""
     max_wait_s: float = 40.0
