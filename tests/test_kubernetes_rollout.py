@@ -14,12 +14,8 @@ from hypothesis import strategies as st
 
 from pytest_readiness.checks.operations.kubernetes import KubernetesCheck
 from pytest_readiness.checks.operations.manifests import load_documents
-from pytest_readiness.checks.operations.rollout import (
-    pre_stop_seconds,
-    rollout_unavailable,
-    scaled,
-    selects,
-)
+from pytest_readiness.checks.operations.rollout import rollout_unavailable, scaled, selects
+from pytest_readiness.checks.operations.termination import pre_stop_seconds
 from pytest_readiness.model import CheckResult, Severity
 from tests.operations_projects import by_rule, project, run
 

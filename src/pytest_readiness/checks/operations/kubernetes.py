@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pytest_readiness.check import Check, CheckContext, CheckError, CheckSkipped
 from pytest_readiness.checks.operations import debug_modes, manifests, rollout
 from pytest_readiness.checks.operations.images import PinningRules, parse_image_reference
-from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
+from pytest_readiness.checks.operations.manifests import LocatedMap, Workload, as_mapping
 from pytest_readiness.checks.operations.privilege_drop import privilege_drop
 from pytest_readiness.model import Category, CheckResult, Finding, Severity
 from pytest_readiness.reading import NotRead, read_text
@@ -180,7 +180,7 @@ class KubernetesCheck(Check):
     def _review(self, item: Located, safeguards: rollout.Safeguards) -> Iterator[Finding]:
         settings: KubernetesSettings = self.settings
         workload = item.workload
-        pod_context = _mapping(workload.pod_spec.get("securityContext"))
+        pod_context = as_mapping(workload.pod_spec.get("securityContext"))
         for container in workload.containers():
             review = ContainerReview(self, item.path, workload, container, pod_context)
             if workload.kind in settings.probe_kinds:
@@ -197,7 +197,7 @@ class KubernetesCheck(Check):
         workload = item.workload
         if minimum <= 1 or workload.kind not in REPLICATED_KINDS:
             return
-        spec = _mapping(workload.resource.get("spec"))
+        spec = as_mapping(workload.resource.get("spec"))
         replicas, _ = safeguards.replicas(workload)
         if replicas >= minimum:
             return
@@ -229,7 +229,7 @@ class ContainerReview:
         self.path = path
         self.container = container
         self.pod_context = pod_context
-        self.context = _mapping(container.get("securityContext"))
+        self.context = as_mapping(container.get("securityContext"))
         name = container.get("name", "?")
         self.where = f"{workload.kind} {workload.name}, container {name}"
         self.key = f"{workload.kind}/{workload.name}/{name}"
@@ -296,12 +296,12 @@ class ContainerReview:
                 )
 
     def resources(self) -> Iterator[Finding]:
-        resources = _mapping(self.container.get("resources"))
+        resources = as_mapping(self.container.get("resources"))
         for section, required in (
             ("requests", self.settings.required_requests),
             ("limits", self.settings.required_limits),
         ):
-            given = _mapping(resources.get(section))
+            given = as_mapping(resources.get(section))
             missing = [name for name in required if name not in given]
             if missing:
                 yield self._finding(
@@ -365,7 +365,7 @@ class ContainerReview:
         image = self.container.get("image")
         if not isinstance(image, str) or "command" in self.container:
             return False
-        dropped = _mapping(self.context.get("capabilities")).get("drop")
+        dropped = as_mapping(self.context.get("capabilities")).get("drop")
         names = {str(name).upper().removeprefix("CAP_") for name in dropped or []}
         if not isinstance(dropped, list | None) or names & {"ALL", "SETUID", "SETGID"}:
             return False
@@ -386,7 +386,3 @@ def _display_path(path: Path, rootdir: Path) -> str:
         return path.relative_to(rootdir).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _mapping(value: Any) -> LocatedMap:
-    return value if isinstance(value, LocatedMap) else LocatedMap()

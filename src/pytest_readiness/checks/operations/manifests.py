@@ -202,3 +202,9 @@ def _mentions_kubernetes(file: ProjectFile) -> bool:
 def is_helm_template(text: str) -> bool:
     """Go-templated YAML (a chart's `templates/`) is not YAML until `helm template` renders it."""
     return bool(_GO_TEMPLATE.search(text))
+
+
+def as_mapping(value: Any) -> LocatedMap:
+    """`value` if it is a mapping, else an empty one: a manifest's optional sections, read
+    without a type check at every step."""
+    return value if isinstance(value, LocatedMap) else LocatedMap()

@@ -4,9 +4,8 @@ What keeps a replicated service answering while it changes: a rolling update tha
 serving pods away (`maxUnavailable` resolved as the Deployment controller does) or a
 PodDisruptionBudget that keeps one; a HorizontalPodAutoscaler that has bounds, a metric and a
 target it can measure; and a `preStop` delay, because the kubelet sends SIGTERM while the
-endpoints controller is still removing the pod from its Services ("Termination of Pods"). The
-`kubernetes` check reports these through `RolloutReview`; the `shutdown` check reads
-`pre_stop_seconds` and `grace_period_seconds` to know how long the process really has.
+endpoints controller is still removing the pod from its Services ("Termination of Pods"),
+judged in `termination`. The `kubernetes` check reports these through `RolloutReview`.
 """
 
 from __future__ import annotations
@@ -17,14 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_readiness.check import Check
-from pytest_readiness.checks.operations.manifests import LocatedMap, Workload
+from pytest_readiness.checks.operations.manifests import LocatedMap, Workload, as_mapping
+from pytest_readiness.checks.operations.termination import (
+    grace_period_seconds,
+    termination_problem,
+)
 from pytest_readiness.model import Finding, Severity
 
-DEFAULT_GRACE_PERIOD_S = 30.0
-"""Kubernetes' default `terminationGracePeriodSeconds`."""
-MINIMUM_AFTER_SIGTERM_S = 2.0
-"""The kubelet gives a container at least this long after SIGTERM, even when the preStop hook
-used up the grace period (`minimumGracePeriodInSeconds`)."""
 DEFAULT_ROLLING = "25%"
 """The Deployment default of both `maxSurge` and `maxUnavailable`."""
 DEFAULT_HPA_MIN = 1
@@ -32,10 +30,6 @@ UTILIZATION_RESOURCES = frozenset({"cpu", "memory"})
 SCALED_KINDS = frozenset({"Deployment", "StatefulSet"})
 """Workloads expected to have an autoscaler (`autoscaler` setting)."""
 _PERCENT = re.compile(r"^\s*(\d+)%\s*$")
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
-_SHELL_SLEEP = re.compile(
-    r"(?:^|[;&|(]|\bthen|\bdo)\s*(?:/\S*/)?sleep\s+(\d+(?:\.\d+)?)s?(?=$|[\s;&|)])"
-)
 
 
 def scaled(value: Any, total: int, *, round_up: bool) -> int | None:
@@ -55,7 +49,7 @@ def scaled(value: Any, total: int, *, round_up: bool) -> int | None:
 def rollout_unavailable(strategy: Mapping[str, Any], replicas: int) -> int | None:
     """Pods a RollingUpdate may take down at once: `maxUnavailable` rounded down, `maxSurge` up,
     and 1 when both come to 0 (the Deployment controller's `ResolveFenceposts`)."""
-    rolling = _mapping(strategy.get("rollingUpdate"))
+    rolling = as_mapping(strategy.get("rollingUpdate"))
     surge = scaled(rolling.get("maxSurge", DEFAULT_ROLLING), replicas, round_up=True)
     unavailable = scaled(rolling.get("maxUnavailable", DEFAULT_ROLLING), replicas, round_up=False)
     if surge is None or unavailable is None:
@@ -93,45 +87,12 @@ def _holds(expression: Any, labels: Mapping[str, Any]) -> bool:
     return False
 
 
-def pre_stop_seconds(container: Mapping[str, Any]) -> float | None:
-    """The delay a container's preStop hook makes before SIGTERM: `sleep.seconds`, or an exec of
-    `sleep N` (also inside `sh -c "..."`); None when it makes none that can be read."""
-    hook = _mapping(_mapping(container.get("lifecycle")).get("preStop"))
-    seconds = _mapping(hook.get("sleep")).get("seconds")
-    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
-        return float(seconds)
-    command = _mapping(hook.get("exec")).get("command")
-    if not isinstance(command, list) or not command:
-        return None
-    words = [str(word) for word in command]
-    program = words[0].rsplit("/", 1)[-1]
-    if program in _SHELLS and len(words) >= 3 and words[1].startswith("-") and "c" in words[1]:
-        found = _SHELL_SLEEP.search(words[2].strip())
-        return float(found[1]) if found else None
-    if program == "sleep" and len(words) == 2:
-        found = _SHELL_SLEEP.search(" ".join(words))
-        return float(found[1]) if found else None
-    return None
-
-
-def grace_period_seconds(pod_spec: Mapping[str, Any]) -> float | None:
-    """`terminationGracePeriodSeconds`, 30 when absent; None when it is not a number."""
-    value = pod_spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_PERIOD_S)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    return None
-
-
-def _mapping(value: Any) -> LocatedMap:
-    return value if isinstance(value, LocatedMap) else LocatedMap()
-
-
 def _namespace(resource: Mapping[str, Any]) -> str:
-    return str(_mapping(resource.get("metadata")).get("namespace") or "")
+    return str(as_mapping(resource.get("metadata")).get("namespace") or "")
 
 
 def _name(resource: Mapping[str, Any]) -> str:
-    return str(_mapping(resource.get("metadata")).get("name", "?"))
+    return str(as_mapping(resource.get("metadata")).get("name", "?"))
 
 
 @dataclass(frozen=True)
@@ -179,7 +140,7 @@ class Autoscaler:
 
     @property
     def target(self) -> tuple[str, str]:
-        reference = _mapping(self.spec.get("scaleTargetRef"))
+        reference = as_mapping(self.spec.get("scaleTargetRef"))
         return str(reference.get("kind", "?")), str(reference.get("name", "?"))
 
     @property
@@ -200,14 +161,14 @@ class Autoscaler:
             return [Metric("cpu", "", utilization=True)]
         found = []
         for item in self.spec.get("metrics") or []:
-            kind = _mapping(item).get("type")
+            kind = as_mapping(item).get("type")
             if kind == "Resource":
-                source = _mapping(item.get("resource"))
+                source = as_mapping(item.get("resource"))
             elif kind == "ContainerResource":
-                source = _mapping(item.get("containerResource"))
+                source = as_mapping(item.get("containerResource"))
             else:
                 continue
-            target = _mapping(source.get("target"))
+            target = as_mapping(source.get("target"))
             utilization = (
                 target.get("type") == "Utilization" or "targetAverageUtilization" in source
             )
@@ -231,7 +192,7 @@ class Safeguards:
         for path, resource in objects:
             kind = str(resource.get("kind"))
             self.present.add((kind, _name(resource), _namespace(resource)))
-            spec = _mapping(resource.get("spec"))
+            spec = as_mapping(resource.get("spec"))
             if kind == "PodDisruptionBudget":
                 self.budgets.append(DisruptionBudget(_name(resource), _namespace(resource), spec))
             elif kind == "HorizontalPodAutoscaler":
@@ -254,14 +215,14 @@ class Safeguards:
         if autoscaler is not None:
             most = autoscaler.bound("maxReplicas") or autoscaler.minimum
             return autoscaler.minimum, max(most, autoscaler.minimum)
-        value = _mapping(workload.resource.get("spec")).get("replicas", 1)
+        value = as_mapping(workload.resource.get("spec")).get("replicas", 1)
         count = value if isinstance(value, int) and not isinstance(value, bool) else 1
         return count, count
 
     def budget_for(self, workload: Workload, replicas: int) -> DisruptionBudget | None:
         """A budget of its namespace that selects its pods and keeps one of them."""
-        template = _mapping(_mapping(workload.resource.get("spec")).get("template"))
-        labels = _mapping(_mapping(template.get("metadata")).get("labels"))
+        template = as_mapping(as_mapping(workload.resource.get("spec")).get("template"))
+        labels = as_mapping(as_mapping(template.get("metadata")).get("labels"))
         namespace = _namespace(workload.resource)
         for budget in self.budgets:
             if budget.namespace != namespace or not budget.keeps_one(replicas):
@@ -290,8 +251,8 @@ class RolloutReview:
     def _rollout(self, path: str, workload: Workload) -> Iterator[Finding]:
         if workload.kind not in SCALED_KINDS:
             return
-        spec = _mapping(workload.resource.get("spec"))
-        strategy = _mapping(spec.get("strategy"))
+        spec = as_mapping(workload.resource.get("spec"))
+        strategy = as_mapping(spec.get("strategy"))
         where = f"{workload.kind} {workload.name}"
         key = f"{workload.kind}/{workload.name}"
         if _recreated(workload):
@@ -321,7 +282,7 @@ class RolloutReview:
         down = rollout_unavailable(strategy, most)
         if down == 0:
             return
-        rolling = _mapping(strategy.get("rollingUpdate"))
+        rolling = as_mapping(strategy.get("rollingUpdate"))
         given = rolling.get("maxUnavailable", DEFAULT_ROLLING)
         how = (
             f"maxUnavailable {given!r} is neither a count nor a percentage"
@@ -371,7 +332,7 @@ class RolloutReview:
         for container in workload.containers():
             if "ports" not in container and "readinessProbe" not in container:
                 continue
-            problem = _termination_problem(container, grace)
+            problem = termination_problem(container, grace)
             if problem is None:
                 continue
             rule, message, severity, fix = problem
@@ -451,36 +412,9 @@ class RolloutReview:
 def _recreated(workload: Workload) -> bool:
     """A Deployment whose old and new pods must never run together: a singleton by design (an
     operator, a scheduler), so an autoscaler is no advice for it."""
-    strategy = _mapping(_mapping(workload.resource.get("spec")).get("strategy"))
+    strategy = as_mapping(as_mapping(workload.resource.get("spec")).get("strategy"))
     return workload.kind == "Deployment" and strategy.get("type") == "Recreate"
 
 
-def _termination_problem(
-    container: Mapping[str, Any], grace: float | None
-) -> tuple[str, str, Severity, str] | None:
-    """Rule, message, severity and fix of a serving container's preStop delay, if it has one."""
-    delay = pre_stop_seconds(container)
-    if delay is None:
-        return (
-            "no-prestop-delay",
-            "no preStop delay; SIGTERM comes while the pod is still being removed from its "
-            "Services' endpoints, so new requests may still arrive after it stops listening",
-            Severity.LOW,
-            'add lifecycle.preStop.exec.command: ["sleep", "5"] (or preStop.sleep.seconds: 5) '
-            "so endpoints are updated before SIGTERM",
-        )
-    if grace is not None and delay >= grace:
-        return (
-            "prestop-exceeds-grace",
-            f"the preStop sleep of {delay:g} s uses up the {grace:g} s grace period "
-            "(terminationGracePeriodSeconds), so the app gets only the kubelet's "
-            f"{MINIMUM_AFTER_SIGTERM_S:g} s after SIGTERM before SIGKILL",
-            Severity.MEDIUM,
-            "raise terminationGracePeriodSeconds above the preStop sleep plus the drain time "
-            "the shutdown check measures",
-        )
-    return None
-
-
 def _requests(container: Mapping[str, Any]) -> LocatedMap:
-    return _mapping(_mapping(container.get("resources")).get("requests"))
+    return as_mapping(as_mapping(container.get("resources")).get("requests"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pytest_readiness.check import CheckContext, CheckError
 from pytest_readiness.checks.operations import manifests
-from pytest_readiness.checks.operations.rollout import (
+from pytest_readiness.checks.operations.termination import (
     DEFAULT_GRACE_PERIOD_S,
     MINIMUM_AFTER_SIGTERM_S,
     grace_period_seconds,
