@@ -234,7 +234,7 @@ def test_build_files_under_test_directories_are_counted_not_checked(tmp_path: Pa
 
     assert default.findings == []
     assert default.metrics["build_files_left_out"] == 2
-    assert "2 under test or example directories left out" in default.summary
+    assert "2 under test, example or docs directories left out" in default.summary
     assert {f.path for f in configured.findings} == {
         "tests/docker/Dockerfile",
         "pkg/testing/Dockerfile",
@@ -244,7 +244,7 @@ def test_build_files_under_test_directories_are_counted_not_checked(tmp_path: Pa
 def test_only_test_fixtures_is_a_skip_that_says_so(tmp_path: Path) -> None:
     ctx = project(tmp_path, {"tests/docker/Dockerfile": BAD})
 
-    with pytest.raises(CheckSkipped, match="1 under test or example directories left out"):
+    with pytest.raises(CheckSkipped, match="1 under test, example or docs directories left out"):
         run(ContainerCheck, ctx)
 
 

@@ -250,16 +250,19 @@ def test_gate_reports_findings_of_a_deployment(pytester: pytest.Pytester) -> Non
     assert ("runs-as-root", "deploy/all.yml", 33) in located
 
 
-def test_manifests_under_test_directories_are_counted_not_checked(tmp_path: Path) -> None:
-    ctx = project(tmp_path, {"deploy/app.yaml": GOOD, "tests/fixtures/bad.yaml": BAD})
+@pytest.mark.parametrize("fixture", ["tests/fixtures/bad.yaml", "docs/deployment.yaml"])
+def test_manifests_under_test_or_docs_directories_are_counted_not_checked(
+    tmp_path: Path, fixture: str
+) -> None:
+    ctx = project(tmp_path, {"deploy/app.yaml": GOOD, fixture: BAD})
 
     default = run(KubernetesCheck, ctx)
     configured = run(KubernetesCheck, ctx, not_production=[])
 
     assert default.findings == []
     assert default.metrics["manifests_left_out"] == 1
-    assert "1 under test or example directories left out" in default.summary
-    assert {f.path for f in configured.findings} == {"tests/fixtures/bad.yaml"}
+    assert "1 under test, example or docs directories left out" in default.summary
+    assert {f.path for f in configured.findings} == {fixture}
 
 
 def _pod(containers: str) -> str:

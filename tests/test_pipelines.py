@@ -113,7 +113,7 @@ def test_dockerfiles_and_scripts_are_searched_but_test_fixtures_are_counted(
         ("scripts/bootstrap.sh", 2),
     ]
     assert result.metrics["files_left_out"] == 1
-    assert "1 under test or example directories left out" in result.summary
+    assert "1 under test, example or docs directories left out" in result.summary
 
 
 def test_settings_turn_timeouts_off_and_trust_other_owners(tmp_path: Path) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+from pytest_readiness.checks.operations.manifests import NOT_PRODUCTION
 from pytest_readiness.files import ProjectFile, ProjectFiles, matches
 from pytest_readiness.reading import read_text
 
 CONTAINER_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "Containerfile", "Procfile")
 WORKLOAD = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet|Service)\s*$", re.MULTILINE)
-NOT_PRODUCTION = ("tests", "test", "testing", "examples", "docs")
 
 
 def service_evidence(files: ProjectFiles) -> str | None:

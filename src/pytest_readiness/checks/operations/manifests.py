@@ -31,8 +31,9 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 YAML_SUFFIXES = (".yaml", ".yml")
-NOT_PRODUCTION = ("tests", "test", "testing", "examples")
-"""Where build files and manifests are fixtures or demos, not what ships (a pattern is any part)."""
+NOT_PRODUCTION = ("tests", "test", "testing", "examples", "docs")
+"""Where build files and manifests are fixtures, demos or documentation, not what ships (a
+pattern is any part of the path)."""
 
 
 def split_production(
@@ -45,14 +46,14 @@ def split_production(
 
 def fixtures_note(count: int) -> str:
     """What a skip message says about the files `split_production` left out."""
-    return f" ({count} under test or example directories left out)" if count else ""
+    return f" ({count} under test, example or docs directories left out)" if count else ""
 
 
 def count_left_out(result: CheckResult, metric: str, count: int) -> None:
     """Say in the metrics and the summary how many files were left out as test fixtures."""
     if count:
         result.metrics[metric] = float(count)
-        result.summary += f"; {count} under test or example directories left out (not_production)"
+        result.summary += f"; {count} under test, example or docs directories left out (not_production)"
 
 
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
