@@ -53,7 +53,9 @@ def count_left_out(result: CheckResult, metric: str, count: int) -> None:
     """Say in the metrics and the summary how many files were left out as test fixtures."""
     if count:
         result.metrics[metric] = float(count)
-        result.summary += f"; {count} under test, example or docs directories left out (not_production)"
+        result.summary += (
+            f"; {count} under test, example or docs directories left out (not_production)"
+        )
 
 
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
