@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.dependency_servers import postgres_port, redis_port  # noqa: F401 - fixtures
+
+# Property tests judge correctness, not speed: on a busy 2-core CI machine one example can
+# take 300 ms for reasons of its own, which hypothesis' default 200 ms deadline and its
+# too-slow health check would report as a failure. Speed is measured in benchmarks/.
+settings.register_profile("readiness", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("readiness")
 
 # A third-party check as a project would write it in its conftest.py: it reports one finding
 # per severity listed in its settings, so tests can reach every verdict through real config.
