@@ -17,14 +17,15 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
+
+from pytest_readiness.closing import Closing
 
 POLL_SECONDS = 0.05
 CERTIFICATE_DAYS = 2
 
 
-class Endpoint:
+class Endpoint(Closing):
     """A local address that misbehaves until closed; `accepted` holds connection arrival times."""
 
     def __init__(self) -> None:
@@ -46,17 +47,6 @@ class Endpoint:
         for sock in self._sockets:
             with contextlib.suppress(OSError):
                 sock.close()
-
-    def __enter__(self) -> Endpoint:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class Refusing(Endpoint):

@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
+from pytest_readiness.closing import Closing
 from pytest_readiness.resilience.proxy_record import Closer, Connection, ProxyRecord
 from pytest_readiness.resilience.toxics import (
     Bandwidth,
@@ -80,7 +80,7 @@ class _Link:
         )
 
 
-class FaultProxy:
+class FaultProxy(Closing):
     """Forwards 127.0.0.1:`port` to `upstream` until closed, with the toxics of `set()`."""
 
     def __init__(self, upstream: tuple[str, int], *, port: int = 0) -> None:
@@ -141,17 +141,6 @@ class FaultProxy:
         deadline = time.monotonic() + CLOSE_SECONDS
         for thread in list(self._threads):
             thread.join(max(0.0, deadline - time.monotonic()))
-
-    def __enter__(self) -> FaultProxy:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- listening ---------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
 
+from pytest_readiness.closing import Closing
 from pytest_readiness.resilience.arrivals import POLL_SECONDS, read_request, stamp_arrivals
 from pytest_readiness.resilience.faults import Respond, Script
 from pytest_readiness.resilience.playback import play
@@ -48,7 +48,7 @@ class _Generation:
     release: threading.Event = field(default_factory=threading.Event)
 
 
-class FaultServer:
+class FaultServer(Closing):
     """Serves `script` on an ephemeral port of 127.0.0.1 from the moment it is built."""
 
     def __init__(self, script: Script | None = None) -> None:
@@ -125,17 +125,6 @@ class FaultServer:
         for thread in connections:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._raise_errors()
-
-    def __enter__(self) -> FaultServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _accept_forever(self) -> None:
         while not self._stopping.is_set():

@@ -12,7 +12,6 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from pytest_readiness.checks.health.latency import Latency
+from pytest_readiness.closing import Closing
 
 DEFAULT_CONNECT_TIMEOUT_S = 1.0
 DEFAULT_READ_TIMEOUT_S = 1.0
@@ -102,7 +102,7 @@ class ProbeSeries:
         return self.answers[-1].json()
 
 
-class Prober:
+class Prober(Closing):
     """Sends probes over one `requests` session with no retries, proxies or cookies."""
 
     def __init__(self, timeouts: Timeouts | None = None) -> None:
@@ -133,17 +133,6 @@ class Prober:
 
     def close(self) -> None:
         self._session.close()
-
-    def __enter__(self) -> Prober:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _follow(self, url: str, started: float) -> Answer:
         current = url
